@@ -1,0 +1,210 @@
+/**
+ * The exercise's data (item a): seeded series of digits, their labels and the split.
+ * @module
+ */
+import { createRng, deriveSeed } from "./rng.ts";
+import { SPEC } from "./spec.ts";
+
+/** One split of the data. */
+export interface Split {
+  /** Digits, row-major: shape `[size, seriesLength]`, dtype uint8, values 0..9. */
+  x: Uint8Array;
+  /** Labels: shape `[size]`, 1 when the series sums to >= threshold, else 0. */
+  y: Uint8Array;
+  /** Number of series. */
+  size: number;
+  /** Series labelled 1. */
+  positives: number;
+  /** Series labelled 0. */
+  negatives: number;
+}
+
+/** The whole data set, split in two. */
+export interface Dataset {
+  /** The first `trainSize` series drawn. */
+  train: Split;
+  /** The next `validationSize` series drawn. */
+  validation: Split;
+  /** Digits per series. */
+  seriesLength: number;
+  /** The seed the data came from. */
+  seed: number;
+}
+
+/** Options of {@link makeDataset}; every size defaults to the spec. */
+export interface DatasetOptions {
+  /** Seed of the draw, an integer in [0, 2^32). */
+  seed: number;
+  /** Training series (spec: 8,000). */
+  trainSize?: number;
+  /** Validation series (spec: 2,000). */
+  validationSize?: number;
+  /** Digits per series (spec: 30). */
+  seriesLength?: number;
+  /** Label threshold on the sum (spec: 100). */
+  threshold?: number;
+}
+
+const DATASET_OPTION_KEYS = new Set([
+  "seed",
+  "trainSize",
+  "validationSize",
+  "seriesLength",
+  "threshold",
+]);
+
+/**
+ * Labels one series: 1 when its digits sum to at least `threshold`, else 0 (item a).
+ *
+ * @param digits The series.
+ * @param threshold The bar on the sum (spec: 100).
+ * @returns 0 or 1.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(labelOf(new Uint8Array(30).fill(4)), 1); // 120 >= 100
+ * ```
+ */
+export function labelOf(
+  digits: ArrayLike<number>,
+  threshold: number = SPEC.threshold,
+): 0 | 1 {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) sum += digits[i];
+  return sum >= threshold ? 1 : 0;
+}
+
+/**
+ * Draws the data set: series of digits iid uniform on 0..9, labelled by their sum, and split
+ * into the first `trainSize` and the next `validationSize` series (item a).
+ *
+ * @param options The seed and, for small experiments, other sizes.
+ * @returns Typed arrays for both splits, with class counts.
+ * @throws {TypeError} An unknown option.
+ * @throws {RangeError} A bad seed or size.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const data = makeDataset({ seed: 1 });
+ * assertEquals([data.train.size, data.validation.size], [8000, 2000]);
+ * ```
+ */
+export function makeDataset(options: DatasetOptions): Dataset {
+  for (const key of Object.keys(options)) {
+    if (!DATASET_OPTION_KEYS.has(key)) {
+      throw new TypeError(`Unknown dataset option "${key}"`);
+    }
+  }
+  const {
+    seed,
+    trainSize = SPEC.trainSize,
+    validationSize = SPEC.validationSize,
+    seriesLength = SPEC.seriesLength,
+    threshold = SPEC.threshold,
+  } = options;
+  for (
+    const [name, value] of [["trainSize", trainSize], [
+      "validationSize",
+      validationSize,
+    ], [
+      "seriesLength",
+      seriesLength,
+    ]] as const
+  ) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(
+        `Dataset option "${name}" must be a positive integer, got ${value}`,
+      );
+    }
+  }
+  if (!Number.isFinite(threshold)) {
+    throw new RangeError(
+      `Dataset option "threshold" must be a finite number, got ${threshold}`,
+    );
+  }
+  const rng = createRng(deriveSeed(seed, "data"));
+  const draw = (size: number): Split => {
+    const x = new Uint8Array(size * seriesLength);
+    const y = new Uint8Array(size);
+    let positives = 0;
+    for (let n = 0; n < size; n++) {
+      let sum = 0;
+      for (let t = 0; t < seriesLength; t++) {
+        const d = rng.nextInt(SPEC.digitValues);
+        x[n * seriesLength + t] = d;
+        sum += d;
+      }
+      y[n] = sum >= threshold ? 1 : 0;
+      positives += y[n];
+    }
+    return { x, y, size, positives, negatives: size - positives };
+  };
+  const train = draw(trainSize);
+  const validation = draw(validationSize);
+  return { train, validation, seriesLength, seed };
+}
+
+/**
+ * A seeded random order of `size` items for one epoch (item f: shuffled every epoch),
+ * by a Fisher-Yates shuffle on its own stream per (seed, epoch).
+ *
+ * @param options `seed`, `epoch` (0-based) and `size`.
+ * @returns A permutation of 0..size-1.
+ * @throws {RangeError} A negative or fractional epoch or size, or a bad seed.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const order = epochPermutation({ seed: 1, epoch: 0, size: 5 });
+ * assertEquals([...order].sort(), [0, 1, 2, 3, 4]);
+ * ```
+ */
+export function epochPermutation(
+  options: { seed: number; epoch: number; size: number },
+): Uint32Array {
+  const { seed, epoch, size } = options;
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new RangeError(`Epoch must be a non-negative integer, got ${epoch}`);
+  }
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new RangeError(
+      `Permutation size must be a non-negative integer, got ${size}`,
+    );
+  }
+  const rng = createRng(deriveSeed(seed, "shuffle", epoch));
+  const order = new Uint32Array(size);
+  for (let i = 0; i < size; i++) order[i] = i;
+  for (let i = size - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  return order;
+}
+
+/**
+ * Scales digits into the network's input (item e): each digit divided by `divisor`
+ * (9 for `"digit/9"`, so inputs lie in [0, 1]; 1 for raw digits).
+ *
+ * @param x Digits, shape `[n, seriesLength]`.
+ * @param seriesLength Digits per series.
+ * @param divisor Each digit is divided by it.
+ * @param rows Which rows to take, in order; all rows when omitted.
+ * @returns Float32 inputs, shape `[rows, seriesLength]`.
+ */
+export function scaleDigits(
+  x: Uint8Array,
+  seriesLength: number,
+  divisor: number,
+  rows?: ArrayLike<number>,
+): Float32Array {
+  const n = rows ? rows.length : x.length / seriesLength;
+  const out = new Float32Array(n * seriesLength);
+  for (let r = 0; r < n; r++) {
+    const src = (rows ? rows[r] : r) * seriesLength;
+    for (let t = 0; t < seriesLength; t++) {
+      out[r * seriesLength + t] = x[src + t] / divisor;
+    }
+  }
+  return out;
+}

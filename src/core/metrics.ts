@@ -1,0 +1,197 @@
+/**
+ * Classification measures as pure functions. Positive means class 1 (sum >= 100).
+ *
+ * Zero-division rule: a ratio whose denominator is 0 is reported as 0 (as scikit-learn's
+ * `zero_division=0`), MCC is 0 when any margin is empty, and ROC-AUC is NaN when one
+ * class is absent (no ranking exists); JSON writes NaN as null.
+ * @module
+ */
+
+/** Confusion counts. */
+export interface Confusion {
+  /** Class 1 predicted 1. */
+  tp: number;
+  /** Class 0 predicted 1. */
+  fp: number;
+  /** Class 0 predicted 0. */
+  tn: number;
+  /** Class 1 predicted 0. */
+  fn: number;
+}
+
+/** Every measure the project reports for a split. */
+export interface ClassificationReport {
+  loss: number;
+  accuracy: number;
+  confusion: Confusion;
+  precision: number;
+  recall: number;
+  specificity: number;
+  f1: number;
+  balancedAccuracy: number;
+  mcc: number;
+  rocAuc: number;
+}
+
+function checkPair(labels: ArrayLike<number>, scores: ArrayLike<number>): void {
+  if (labels.length !== scores.length) {
+    throw new RangeError(
+      `Labels and scores must have the same length, got ${labels.length} and ${scores.length}`,
+    );
+  }
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) {
+      throw new RangeError(
+        `Label at index ${i} must be 0 or 1, got ${labels[i]}`,
+      );
+    }
+    if (Number.isNaN(scores[i])) {
+      throw new RangeError(`Score at index ${i} is NaN`);
+    }
+  }
+}
+
+/**
+ * Counts the confusion matrix, predicting 1 when the score is >= `cutoff`.
+ *
+ * @param labels True classes, 0 or 1.
+ * @param scores Predicted probabilities of class 1.
+ * @param cutoff Decision threshold, default 0.5.
+ * @returns The four counts.
+ * @throws {RangeError} Different lengths, a label that is not 0 or 1, or a NaN score.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(confusion([1, 0, 1], [0.9, 0.8, 0.1]), { tp: 1, fp: 1, tn: 0, fn: 1 });
+ * ```
+ */
+export function confusion(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  cutoff = 0.5,
+): Confusion {
+  checkPair(labels, scores);
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < labels.length; i++) {
+    const predicted = scores[i] >= cutoff;
+    if (labels[i] === 1) predicted ? c.tp++ : c.fn++;
+    else predicted ? c.fp++ : c.tn++;
+  }
+  return c;
+}
+
+const safeDiv = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+/** Share of correct decisions; 0 on an empty set. */
+export const accuracy = (c: Confusion): number => safeDiv(c.tp + c.tn, c.tp + c.fp + c.tn + c.fn);
+/** tp / (tp + fp); 0 when nothing is predicted positive. */
+export const precision = (c: Confusion): number => safeDiv(c.tp, c.tp + c.fp);
+/** tp / (tp + fn), the recall of class 1; 0 when class 1 is absent. */
+export const recall = (c: Confusion): number => safeDiv(c.tp, c.tp + c.fn);
+/** tn / (tn + fp), the recall of class 0; 0 when class 0 is absent. */
+export const specificity = (c: Confusion): number => safeDiv(c.tn, c.tn + c.fp);
+/** Harmonic mean of precision and recall, 2tp / (2tp + fp + fn); 0 when tp = 0. */
+export const f1 = (c: Confusion): number => safeDiv(2 * c.tp, 2 * c.tp + c.fp + c.fn);
+/** Mean of the recalls of both classes. */
+export const balancedAccuracy = (c: Confusion): number => (recall(c) + specificity(c)) / 2;
+
+/** Matthews correlation coefficient in [-1, 1]; 0 when any row or column of the matrix is empty. */
+export function mcc(c: Confusion): number {
+  const den = Math.sqrt(
+    (c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn),
+  );
+  return den === 0 ? 0 : (c.tp * c.tn - c.fp * c.fn) / den;
+}
+
+/**
+ * Area under the ROC curve: the probability that a random positive scores above a random
+ * negative, ties counting one half (Mann-Whitney U with mid-ranks).
+ *
+ * @returns The AUC, or NaN when one class is absent.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(rocAuc([0, 1, 0, 1], [0.1, 0.9, 0.5, 0.5]), 0.875);
+ * ```
+ */
+export function rocAuc(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): number {
+  checkPair(labels, scores);
+  const n = labels.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const midRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]] === 1) {
+        positives++;
+        rankSum += midRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return NaN;
+  return (rankSum - (positives * (positives + 1)) / 2) /
+    (positives * negatives);
+}
+
+/** Probabilities are clipped to [EPS, 1 - EPS] before the log, as Keras does. */
+export const BCE_EPSILON = 1e-7;
+
+/**
+ * Mean binary cross-entropy (item c), with Keras's clipping of p to [1e-7, 1 - 1e-7].
+ *
+ * @returns The mean loss; 0 on an empty set.
+ * @example
+ * ```ts
+ * import { assertAlmostEquals } from "@std/assert";
+ * assertAlmostEquals(binaryCrossEntropy([1, 0], [0.5, 0.5]), Math.LN2);
+ * ```
+ */
+export function binaryCrossEntropy(
+  labels: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+): number {
+  checkPair(labels, probabilities);
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(
+      Math.max(probabilities[i], BCE_EPSILON),
+      1 - BCE_EPSILON,
+    );
+    total -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return labels.length === 0 ? 0 : total / labels.length;
+}
+
+/**
+ * Every measure at once, for metrics.json.
+ *
+ * @param labels True classes.
+ * @param probabilities Predicted P(class 1).
+ * @returns Loss, accuracy, confusion counts and the measures derived from them.
+ */
+export function classificationReport(
+  labels: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+): ClassificationReport {
+  const c = confusion(labels, probabilities);
+  return {
+    loss: binaryCrossEntropy(labels, probabilities),
+    accuracy: accuracy(c),
+    confusion: c,
+    precision: precision(c),
+    recall: recall(c),
+    specificity: specificity(c),
+    f1: f1(c),
+    balancedAccuracy: balancedAccuracy(c),
+    mcc: mcc(c),
+    rocAuc: rocAuc(labels, probabilities),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The exercise's numbers, in one place, and the training configuration built on them.
+ *
+ * Items refer to exercise H62.1 (`shared/seeds/000_*.txt`).
+ * @module
+ */
+
+/** Every number the exercise fixes. Nothing else in the project repeats them. */
+export const SPEC = Object.freeze({
+  /** (a) 10,000 series are drawn. */
+  seriesCount: 10_000,
+  /** (a) each series holds 30 digits. */
+  seriesLength: 30,
+  /** (a) digits are iid uniform on 0..9 (inclusive: 10 values). */
+  digitValues: 10,
+  /** (a) label 1 when the sum is >= 100, else 0. */
+  threshold: 100,
+  /** (a) the first 8,000 series train. */
+  trainSize: 8_000,
+  /** (a) the last 2,000 series validate. */
+  validationSize: 2_000,
+  /** (b) 200 LSTM cells. */
+  units: 200,
+  /** (b) one sigmoid output neuron on h at the last step. */
+  outputs: 1,
+  /** (c) binary cross-entropy on the output after the last step. */
+  loss: "binaryCrossentropy",
+  /** (d) accuracy compares training and validation. */
+  metric: "accuracy",
+  /** (f) 60 epochs. */
+  epochs: 60,
+  /** (f) mini-batches of 50. */
+  batchSize: 50,
+  /** (f) the training set is visited in a new random order every epoch. */
+  shuffleEveryEpoch: true,
+  /** (g) Adam's step size η. */
+  learningRate: 0.001,
+  /** (g) Adam's β1. */
+  beta1: 0.9,
+  /** (g) Adam's β2. */
+  beta2: 0.999,
+  /** (g) Adam's ε. */
+  epsilon: 1e-8,
+});
+
+/** The exercise's spec object type. */
+export type Spec = typeof SPEC;
+
+/** How a digit becomes the network's input (item e). */
+export type InputScaling = "digit/9" | "digit";
+
+/** The divisor each digit is divided by, per input scaling. */
+export const INPUT_DIVISOR: Readonly<Record<InputScaling, number>> = Object
+  .freeze({ "digit/9": 9, "digit": 1 });
+
+/** Which training path produced a model. */
+export type TrainerName = "fast" | "reference";
+
+/** A complete, serialisable training configuration. Every artifact records one. */
+export interface TrainConfig {
+  /** Seed of every random choice: data, initial weights, epoch order. */
+  seed: number;
+  /** (f) passes over the training set. */
+  epochs: number;
+  /** (f) mini-batch size. */
+  batchSize: number;
+  /** (b) LSTM units. */
+  units: number;
+  /** (g) Adam η. */
+  learningRate: number;
+  /** (g) Adam β1. */
+  beta1: number;
+  /** (g) Adam β2. */
+  beta2: number;
+  /** (g) Adam ε. */
+  epsilon: number;
+  /** (a) training series. */
+  trainSize: number;
+  /** (a) validation series. */
+  validationSize: number;
+  /** (a) digits per series. */
+  seriesLength: number;
+  /** (a) label threshold on the sum. */
+  threshold: number;
+  /** (e) free choice: how a digit d becomes the network's input: `"digit/9"` feeds d / 9 in [0, 1], `"digit"` feeds d. */
+  inputScaling: InputScaling;
+  /** (e) free choice: the LSTM gate activation. Keras 2+ and PyTorch use the logistic sigmoid. */
+  recurrentActivation: "sigmoid";
+  /** (e) free choice: forget-gate bias initialised to 1 (Keras `unit_forget_bias`). */
+  unitForgetBias: boolean;
+  /** Training path. Both give the same maths and weight layout. */
+  trainer: TrainerName;
+  /** Threads of the fast trainer (data-parallel shards of each batch). Part of the config, not
+   * read from the machine, because the shard sums, and so the exact bytes, depend on it. */
+  threads: number;
+}
+
+/** The configuration `deno task train` uses when no flag is given. */
+export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  seed: 42,
+  epochs: SPEC.epochs,
+  batchSize: SPEC.batchSize,
+  units: SPEC.units,
+  learningRate: SPEC.learningRate,
+  beta1: SPEC.beta1,
+  beta2: SPEC.beta2,
+  epsilon: SPEC.epsilon,
+  trainSize: SPEC.trainSize,
+  validationSize: SPEC.validationSize,
+  seriesLength: SPEC.seriesLength,
+  threshold: SPEC.threshold,
+  inputScaling: "digit",
+  recurrentActivation: "sigmoid",
+  unitForgetBias: true,
+  trainer: "fast",
+  threads: 2,
+});
+
+const POSITIVE_INTEGER_FIELDS = [
+  "epochs",
+  "batchSize",
+  "units",
+  "trainSize",
+  "validationSize",
+  "seriesLength",
+  "threads",
+] as const;
+
+/**
+ * Builds a full config from spec defaults and overrides, rejecting anything unknown or invalid.
+ *
+ * @param overrides Fields to change; every key must be a `TrainConfig` field.
+ * @returns A frozen, complete config.
+ * @throws {TypeError} An unknown field, or a field of the wrong type.
+ * @throws {RangeError} A value out of its range.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(resolveConfig({ epochs: 1 }).epochs, 1);
+ * ```
+ */
+export function resolveConfig(
+  overrides: Partial<TrainConfig> = {},
+): Readonly<TrainConfig> {
+  for (const key of Object.keys(overrides)) {
+    if (!(key in DEFAULT_CONFIG)) {
+      throw new TypeError(`Unknown config field "${key}"`);
+    }
+  }
+  const config = { ...DEFAULT_CONFIG, ...overrides };
+  checkSeed(config.seed);
+  for (const key of POSITIVE_INTEGER_FIELDS) {
+    const value = config[key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(
+        `Config field "${key}" must be a positive integer, got ${value}`,
+      );
+    }
+  }
+  if (config.trainSize % config.batchSize !== 0) {
+    throw new RangeError(
+      `Config field "batchSize" must divide trainSize ${config.trainSize}, got ${config.batchSize}`,
+    );
+  }
+  for (const key of ["learningRate", "epsilon"] as const) {
+    if (!(config[key] > 0) || !Number.isFinite(config[key])) {
+      throw new RangeError(
+        `Config field "${key}" must be a positive number, got ${config[key]}`,
+      );
+    }
+  }
+  for (const key of ["beta1", "beta2"] as const) {
+    if (!(config[key] >= 0 && config[key] < 1)) {
+      throw new RangeError(
+        `Config field "${key}" must lie in [0, 1), got ${config[key]}`,
+      );
+    }
+  }
+  if (config.trainer !== "fast" && config.trainer !== "reference") {
+    throw new RangeError(
+      `Config field "trainer" must be "fast" or "reference", got ${config.trainer}`,
+    );
+  }
+  if (!(config.inputScaling in INPUT_DIVISOR)) {
+    throw new RangeError(
+      `Config field "inputScaling" must be "digit/9" or "digit", got ${config.inputScaling}`,
+    );
+  }
+  if (config.recurrentActivation !== "sigmoid") {
+    throw new RangeError(
+      `Config field "recurrentActivation" must be "sigmoid", got ${config.recurrentActivation}`,
+    );
+  }
+  return Object.freeze(config);
+}
+
+/**
+ * Checks that a seed is a whole number in [0, 2^32).
+ *
+ * @param seed The candidate seed.
+ * @throws {RangeError} When it is not.
+ */
+export function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
+    throw new RangeError(
+      `Seed must be an integer in [0, 4294967295], got ${seed}`,
+    );
+  }
+}

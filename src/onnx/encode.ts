@@ -1,0 +1,228 @@
+/**
+ * Writes the trained network as a standard ONNX model (protobuf through `onnx-proto`):
+ *
+ *   series [N, T, 1] (raw digits) → Div(9) → Transpose(1, 0, 2) → LSTM → Reshape([-1, H])
+ *     → Gemm(Wd, bd) → Sigmoid → probability [N, 1]
+ *
+ * IR version 8 with opset 17: the pair that onnx 1.13+ writes by default, that
+ * onnxruntime-web 1.30 runs (IR 7–13, opsets 13–26, FACTS.md) and that older runtimes
+ * (onnxruntime ≥ 1.13, TensorRT 8.6) read too; every operator used is unchanged since.
+ * @module
+ */
+import onnxProto from "onnx-proto";
+
+const onnx = onnxProto.onnx;
+
+/** IR version written. */
+export const ONNX_IR_VERSION = 8;
+/** Default-domain opset imported. */
+export const ONNX_OPSET = 17;
+/** Name of the graph's input. */
+export const INPUT_NAME = "series";
+/** Name of the graph's output. */
+export const OUTPUT_NAME = "probability";
+/** tfjs gate blocks (i, f, c, o) taken, in order, for ONNX's gate blocks (i, o, f, c). */
+export const TFJS_BLOCK_FOR_ONNX_GATE = [0, 3, 1, 2] as const;
+
+/** Weights in the tf.layers layout, as plain arrays. */
+export interface ExportWeights {
+  /** `[1, 4H]`, gates i, f, c, o. */
+  kernel: Float32Array;
+  /** `[H, 4H]`, gates i, f, c, o. */
+  recurrentKernel: Float32Array;
+  /** `[4H]`. */
+  bias: Float32Array;
+  /** `[H, 1]`. */
+  denseKernel: Float32Array;
+  /** `[1]`. */
+  denseBias: Float32Array;
+}
+
+/** Options of {@link encodeOnnx}. */
+export interface EncodeOptions {
+  weights: ExportWeights;
+  /** Hidden size H. */
+  units: number;
+  /** Steps per series T. */
+  seriesLength: number;
+  /** Digits are divided by this inside the graph (the trainer's `digit/9`). */
+  inputDivisor: number;
+  /** The LSTM's gate activation; the exporter supports "sigmoid" (ONNX "Sigmoid"). */
+  recurrentActivation: "sigmoid";
+  /** String properties stored in the model's metadata. */
+  metadata: Record<string, string>;
+}
+
+function floatTensor(name: string, dims: number[], values: Float32Array) {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (values.length !== size) {
+    throw new RangeError(
+      `Tensor "${name}" needs ${size} values for shape [${dims}], got ${values.length}`,
+    );
+  }
+  const copy = Float32Array.from(values); // little-endian on every platform we run
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(copy.buffer),
+  });
+}
+
+function intTensor(name: string, values: number[]) {
+  return onnx.TensorProto.create({
+    name,
+    dims: [values.length],
+    dataType: onnx.TensorProto.DataType.INT64,
+    int64Data: values,
+  });
+}
+
+function attr(name: string, value: number | string | number[] | string[]) {
+  const A = onnx.AttributeProto.AttributeType;
+  const enc = new TextEncoder();
+  if (typeof value === "number") {
+    return onnx.AttributeProto.create({ name, type: A.INT, i: value });
+  }
+  if (typeof value === "string") {
+    return onnx.AttributeProto.create({
+      name,
+      type: A.STRING,
+      s: enc.encode(value),
+    });
+  }
+  if (typeof value[0] === "string") {
+    return onnx.AttributeProto.create({
+      name,
+      type: A.STRINGS,
+      strings: (value as string[]).map((v) => enc.encode(v)),
+    });
+  }
+  return onnx.AttributeProto.create({
+    name,
+    type: A.INTS,
+    ints: value as number[],
+  });
+}
+
+function valueInfo(name: string, dims: (number | string)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: onnx.TensorShapeProto.create({
+          dim: dims.map((d) =>
+            typeof d === "string"
+              ? onnx.TensorShapeProto.Dimension.create({ dimParam: d })
+              : onnx.TensorShapeProto.Dimension.create({ dimValue: d })
+          ),
+        }),
+      }),
+    }),
+  });
+}
+
+/** Reorders tfjs gate blocks (i, f, c, o) into ONNX LSTM's W, R and B. */
+export function onnxLstmWeights(w: ExportWeights, units: number) {
+  const H = units;
+  const W = new Float32Array(4 * H); // [1, 4H, 1]
+  const R = new Float32Array(4 * H * H); // [1, 4H, H]
+  const B = new Float32Array(8 * H); // [1, 8H] = [Wb, Rb]; Rb stays 0
+  TFJS_BLOCK_FOR_ONNX_GATE.forEach((block, gate) => {
+    for (let u = 0; u < H; u++) {
+      const src = block * H + u;
+      const row = gate * H + u;
+      W[row] = w.kernel[src];
+      B[row] = w.bias[src];
+      for (let v = 0; v < H; v++) {
+        R[row * H + v] = w.recurrentKernel[v * 4 * H + src];
+      }
+    }
+  });
+  return { W, R, B };
+}
+
+/**
+ * Encodes the network as ONNX bytes.
+ *
+ * @param options Weights, sizes, the in-graph input scaling and metadata.
+ * @returns The serialised ModelProto.
+ * @throws {RangeError} Weights whose sizes do not fit `units`, or an unsupported activation.
+ */
+export function encodeOnnx(options: EncodeOptions): Uint8Array {
+  const { weights, units: H, seriesLength: T } = options;
+  if (options.recurrentActivation !== "sigmoid") {
+    throw new RangeError(
+      `Recurrent activation must be "sigmoid", got "${options.recurrentActivation}"`,
+    );
+  }
+  const { W, R, B } = onnxLstmWeights(weights, H);
+  const node = (
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attributes: ReturnType<typeof attr>[] = [],
+  ) =>
+    onnx.NodeProto.create({
+      opType,
+      input: inputs,
+      output: outputs,
+      name: outputs[0],
+      attribute: attributes,
+    });
+  const graph = onnx.GraphProto.create({
+    name: "lstm_sum",
+    node: [
+      node("Div", [INPUT_NAME, "input_divisor"], ["scaled"]),
+      node("Transpose", ["scaled"], ["time_major"], [attr("perm", [1, 0, 2])]),
+      node("LSTM", ["time_major", "lstm_W", "lstm_R", "lstm_B"], [
+        "lstm_Y",
+        "lstm_Y_h",
+        "lstm_Y_c",
+      ], [
+        attr("hidden_size", H),
+        attr("direction", "forward"),
+        attr("activations", ["Sigmoid", "Tanh", "Tanh"]),
+      ]),
+      node("Reshape", ["lstm_Y_h", "last_h_shape"], ["last_h"]),
+      node("Gemm", ["last_h", "dense_W", "dense_B"], ["logit"]),
+      node("Sigmoid", ["logit"], [OUTPUT_NAME]),
+    ],
+    initializer: [
+      floatTensor("input_divisor", [], Float32Array.of(options.inputDivisor)),
+      floatTensor("lstm_W", [1, 4 * H, 1], W),
+      floatTensor("lstm_R", [1, 4 * H, H], R),
+      floatTensor("lstm_B", [1, 8 * H], B),
+      intTensor("last_h_shape", [-1, H]),
+      floatTensor("dense_W", [H, 1], weights.denseKernel),
+      floatTensor("dense_B", [1], weights.denseBias),
+    ],
+    input: [valueInfo(INPUT_NAME, ["N", T, 1])],
+    output: [valueInfo(OUTPUT_NAME, ["N", 1])],
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    producerName: "lstm-sum",
+    producerVersion: "1",
+    opsetImport: [
+      onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET }),
+    ],
+    graph,
+    metadataProps: Object.entries(options.metadata).map(([key, value]) =>
+      onnx.StringStringEntryProto.create({ key, value })
+    ),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * Decodes ONNX bytes into a ModelProto (for tests and for checking files).
+ *
+ * @param bytes The file's bytes.
+ * @returns The decoded model.
+ * @throws {Error} Bytes that are not a protobuf ModelProto.
+ */
+export function decodeOnnx(bytes: Uint8Array) {
+  return onnx.ModelProto.decode(bytes);
+}

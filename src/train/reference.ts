@@ -1,0 +1,65 @@
+/**
+ * The reference path: tf.layers' own LSTM and tfjs autodiff. Slow (see FACTS.md), kept as
+ * the correctness oracle and benchmark baseline of the fast path.
+ * @module
+ */
+import { tf } from "./backend.ts";
+import type { Batch, BatchGradients } from "./batch.ts";
+import { modelVariables, WEIGHT_NAMES } from "./model.ts";
+import { binaryCrossEntropy } from "../core/metrics.ts";
+
+/**
+ * Loss and gradients of one batch through `model.apply` and `tf.variableGrads`, with
+ * Keras's binary cross-entropy (item c).
+ *
+ * @param model The network from `buildModel`.
+ * @param batch The mini-batch.
+ * @returns Loss, probabilities and gradients keyed by weight role.
+ */
+export function referenceGradients(
+  model: tf.LayersModel,
+  batch: Batch,
+): BatchGradients {
+  const vars = modelVariables(model);
+  const list = WEIGHT_NAMES.map((n) => vars[n]);
+  let probabilities: Float32Array = new Float32Array(0);
+  const { grads } = tf.tidy(() => {
+    const xs = tf.tensor3d(batch.x, [batch.size, batch.seriesLength, 1]);
+    const ys = tf.tensor2d(batch.y, [batch.size, 1]);
+    return tf.variableGrads(() => {
+      const p = model.apply(xs, { training: true }) as tf.Tensor;
+      probabilities = p.dataSync() as Float32Array;
+      return tf.mean(tf.metrics.binaryCrossentropy(ys, p)) as tf.Scalar;
+    }, list);
+  });
+  const byRole = Object.fromEntries(
+    WEIGHT_NAMES.map((n) => [n, grads[vars[n].name]]),
+  ) as BatchGradients["grads"];
+  return {
+    loss: binaryCrossEntropy(batch.y, probabilities),
+    probabilities,
+    grads: byRole,
+  };
+}
+
+/**
+ * P(class 1) for many series through `model.predict`.
+ *
+ * @param model The network.
+ * @param x Scaled digits, shape `[n, seriesLength]`.
+ * @param seriesLength Steps per series.
+ * @returns Probabilities, shape `[n]`.
+ */
+export function referencePredict(
+  model: tf.LayersModel,
+  x: Float32Array,
+  seriesLength: number,
+): Float32Array {
+  const n = x.length / seriesLength;
+  return tf.tidy(() => {
+    const p = model.predict(tf.tensor3d(x, [n, seriesLength, 1]), {
+      batchSize: 500,
+    }) as tf.Tensor;
+    return p.dataSync() as Float32Array;
+  });
+}

@@ -1,0 +1,156 @@
+import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
+import { epochPermutation, labelOf, makeDataset, scaleDigits, SPEC } from "../mod.ts";
+
+const seed = fc.integer({ min: 0, max: 0xffff_ffff });
+const small = { trainSize: 80, validationSize: 20 };
+
+Deno.test("labelOf() (a) gives 1 exactly when the sum is >= 100", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 9 }), {
+        minLength: 30,
+        maxLength: 30,
+      }),
+      (digits) => {
+        const sum = digits.reduce((a, b) => a + b, 0);
+        assertEquals(labelOf(digits), sum >= 100 ? 1 : 0);
+      },
+    ),
+  );
+  assertEquals(labelOf([...new Array(11).fill(9), 1]), 1); // 100
+  assertEquals(labelOf([...new Array(11).fill(9), 0]), 0); // 99
+});
+
+Deno.test("makeDataset() (a) labels every series 1 exactly when its sum is >= 100", () => {
+  fc.assert(
+    fc.property(seed, (s) => {
+      const data = makeDataset({ seed: s, ...small });
+      for (const split of [data.train, data.validation]) {
+        let positives = 0;
+        for (let n = 0; n < split.size; n++) {
+          const label = labelOf(split.x.subarray(n * 30, n * 30 + 30));
+          assertEquals(split.y[n], label);
+          positives += label;
+        }
+        assertEquals([split.positives, split.negatives], [
+          positives,
+          split.size - positives,
+        ]);
+      }
+    }),
+    { numRuns: 30 },
+  );
+});
+
+Deno.test("makeDataset() (a) draws digits in 0..9 and every one of the ten occurs (no randint(0, 9) bug)", () => {
+  fc.assert(
+    fc.property(seed, (s) => {
+      const { train, validation } = makeDataset({ seed: s, ...small });
+      const seen = new Array(10).fill(0);
+      for (const d of [...train.x, ...validation.x]) {
+        assertEquals(d >= 0 && d <= 9, true);
+        seen[d]++;
+      }
+      assertEquals(seen.every((c) => c > 0), true, `counts ${seen}`);
+    }),
+    { numRuns: 30 },
+  );
+  const full = makeDataset({ seed: 42 });
+  const nines = full.train.x.filter((d) => d === 9).length;
+  assertEquals(nines > 0.09 * full.train.x.length, true, `only ${nines} nines`);
+});
+
+Deno.test("makeDataset() (a) splits 10,000 series into 8,000 training and 2,000 validation, disjoint and covering", () => {
+  const data = makeDataset({ seed: 42 });
+  assertEquals([data.train.size, data.validation.size], [
+    SPEC.trainSize,
+    SPEC.validationSize,
+  ]);
+  assertEquals([data.train.x.length, data.validation.x.length], [
+    8_000 * 30,
+    2_000 * 30,
+  ]);
+  // both splits are consecutive, non-overlapping slices of one draw of 10,000 series
+  const whole = makeDataset({ seed: 42, trainSize: 10_000, validationSize: 1 }).train;
+  assertEquals(whole.x.subarray(0, 8_000 * 30), data.train.x);
+  assertEquals(whole.x.subarray(8_000 * 30), data.validation.x);
+  assertEquals(
+    data.train.positives + data.validation.positives,
+    whole.positives,
+  );
+});
+
+Deno.test("makeDataset() is deterministic: the same seed gives the same bytes, another seed other data", () => {
+  fc.assert(
+    fc.property(seed, seed, (a, b) => {
+      const x = makeDataset({ seed: a, ...small });
+      assertEquals(makeDataset({ seed: a, ...small }), x);
+      if (a !== b) {
+        assertNotEquals(makeDataset({ seed: b, ...small }).train.x, x.train.x);
+      }
+    }),
+    { numRuns: 30 },
+  );
+});
+
+Deno.test("makeDataset() rejects unknown options and bad sizes with the value named", () => {
+  assertThrows(
+    () => makeDataset({ seed: 1, size: 3 } as never),
+    TypeError,
+    'Unknown dataset option "size"',
+  );
+  assertThrows(
+    () => makeDataset({ seed: 1, trainSize: 0 }),
+    RangeError,
+    'Dataset option "trainSize" must be a positive integer, got 0',
+  );
+  assertThrows(
+    () => makeDataset({ seed: -2 }),
+    RangeError,
+    "Seed must be an integer in [0, 4294967295], got -2",
+  );
+});
+
+Deno.test("epochPermutation() (f) gives a permutation each epoch, and different orders across epochs", () => {
+  fc.assert(
+    fc.property(
+      seed,
+      fc.integer({ min: 0, max: 1000 }),
+      fc.integer({ min: 2, max: 500 }),
+      (s, epoch, size) => {
+        const order = epochPermutation({ seed: s, epoch, size });
+        assertEquals(
+          [...order].sort((a, b) => a - b),
+          Array.from({ length: size }, (_, i) => i),
+        );
+        assertEquals(epochPermutation({ seed: s, epoch, size }), order);
+      },
+    ),
+  );
+  const a = epochPermutation({ seed: 42, epoch: 0, size: 8_000 });
+  for (let e = 1; e < 60; e++) {
+    assertNotEquals(epochPermutation({ seed: 42, epoch: e, size: 8_000 }), a);
+  }
+});
+
+Deno.test("epochPermutation() rejects a bad epoch or size", () => {
+  assertThrows(
+    () => epochPermutation({ seed: 1, epoch: -1, size: 3 }),
+    RangeError,
+    "Epoch must be a non-negative integer, got -1",
+  );
+  assertThrows(
+    () => epochPermutation({ seed: 1, epoch: 0, size: 1.5 }),
+    RangeError,
+    "Permutation size must be a non-negative integer, got 1.5",
+  );
+});
+
+Deno.test("scaleDigits() (e) divides digits by the divisor, rows in the order asked, without touching its input", () => {
+  const x = Uint8Array.of(0, 9, 3, 6);
+  const copy = x.slice();
+  assertEquals(scaleDigits(x, 2, 9), Float32Array.of(0, 1, 3 / 9, 6 / 9));
+  assertEquals(scaleDigits(x, 2, 1, [1, 0]), Float32Array.of(3, 6, 0, 9));
+  assertEquals(x, copy);
+});

@@ -1,0 +1,204 @@
+import { assert, assertEquals } from "@std/assert";
+import {
+  batchOf,
+  buildModel,
+  fastGradients,
+  fastPredict,
+  initBackend,
+  type LstmWeights,
+  modelVariables,
+  ParallelGradients,
+  referenceGradients,
+  referencePredict,
+  shardBounds,
+  tf,
+  train,
+} from "../src/train/mod.ts";
+import { DEFAULT_CONFIG, makeDataset } from "../mod.ts";
+
+await initBackend();
+
+/** max over elements |a − b| / max(|a|max, tiny): the relative error of a whole tensor. */
+function relativeError(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < x.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(x[i]));
+  }
+  return diff / scale;
+}
+
+function compareAt(units: number, seed: number) {
+  const config = { ...DEFAULT_CONFIG, units, seed };
+  const model = buildModel(config);
+  const data = makeDataset({ seed, trainSize: 50, validationSize: 1 });
+  const batch = batchOf(
+    data.train,
+    30,
+    9,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  const ref = referenceGradients(model, batch);
+  const fast = fastGradients(
+    modelVariables(model) as unknown as LstmWeights,
+    batch,
+  );
+  assert(
+    Math.abs(ref.loss - fast.loss) <= 1e-4 * Math.abs(ref.loss),
+    `loss ${ref.loss} vs ${fast.loss}`,
+  );
+  for (const name of Object.keys(ref.grads) as (keyof LstmWeights)[]) {
+    assertEquals(fast.grads[name].shape, ref.grads[name].shape, name);
+    const err = relativeError(ref.grads[name], fast.grads[name]);
+    assert(err <= 1e-4, `${name}: relative error ${err} at ${units} units`);
+  }
+  tf.dispose([...Object.values(ref.grads), ...Object.values(fast.grads)]);
+  model.dispose();
+}
+
+Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at small sizes", () => {
+  for (const [units, seed] of [[3, 1], [5, 2], [8, 3]]) compareAt(units, seed);
+});
+
+Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at the full 200 units", () => {
+  compareAt(200, 42);
+});
+
+Deno.test("ParallelGradients matches the reference loss and every gradient to 1e-4 with 2 and 3 threads", async () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 200, seed: 42 });
+  const data = makeDataset({ seed: 42, trainSize: 50, validationSize: 1 });
+  const batch = batchOf(
+    data.train,
+    30,
+    1,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  const ref = referenceGradients(model, batch);
+  for (const threads of [2, 3]) {
+    const pool = ParallelGradients.start(threads);
+    try {
+      const par = await pool.gradients(
+        modelVariables(model) as unknown as LstmWeights,
+        batch,
+      );
+      assert(
+        Math.abs(ref.loss - par.loss) <= 1e-4 * ref.loss,
+        `loss ${ref.loss} vs ${par.loss}`,
+      );
+      assertEquals(par.probabilities.length, 50);
+      for (const name of Object.keys(ref.grads) as (keyof LstmWeights)[]) {
+        const err = relativeError(ref.grads[name], par.grads[name]);
+        assert(
+          err <= 1e-4,
+          `${name}: relative error ${err} with ${threads} threads`,
+        );
+      }
+      tf.dispose(Object.values(par.grads));
+    } finally {
+      pool.close();
+    }
+  }
+  tf.dispose(Object.values(ref.grads));
+  model.dispose();
+});
+
+Deno.test("shardBounds() cuts a batch into contiguous shards that cover it", () => {
+  assertEquals(shardBounds(50, 2), [[0, 25], [25, 50]]);
+  assertEquals(shardBounds(7, 3), [[0, 3], [3, 5], [5, 7]]);
+  assertEquals(shardBounds(1, 2), [[0, 1]]);
+});
+
+Deno.test("fastPredict() matches tf.layers predict to 1e-6", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 16, seed: 9 });
+  const data = makeDataset({ seed: 9, trainSize: 300, validationSize: 1 });
+  const x = batchOf(data.train, 30, 9, Array.from({ length: 300 }, (_, i) => i)).x;
+  const a = fastPredict(
+    modelVariables(model) as unknown as LstmWeights,
+    x,
+    30,
+    128,
+  );
+  const b = referencePredict(model, x, 30);
+  for (let i = 0; i < a.length; i++) {
+    assert(Math.abs(a[i] - b[i]) <= 1e-6, `series ${i}: ${a[i]} vs ${b[i]}`);
+  }
+  model.dispose();
+});
+
+Deno.test("fastGradients() leaks no tensor: tf.memory().numTensors stays flat across batches", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 8, seed: 4 });
+  const w = modelVariables(model) as unknown as LstmWeights;
+  const data = makeDataset({ seed: 4, trainSize: 50, validationSize: 1 });
+  const batch = batchOf(
+    data.train,
+    30,
+    9,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
+  tf.dispose(Object.values(fastGradients(w, batch).grads));
+  const before = tf.memory().numTensors;
+  for (let k = 0; k < 5; k++) {
+    tf.dispose(Object.values(fastGradients(w, batch).grads));
+  }
+  fastPredict(w, batch.x, 30);
+  assertEquals(tf.memory().numTensors, before);
+  model.dispose();
+});
+
+const tiny = {
+  units: 4,
+  trainSize: 150,
+  validationSize: 50,
+  epochs: 3,
+  seed: 11,
+};
+
+Deno.test("train() is bitwise reproducible: the same seed gives the same weights, history and metrics", async () => {
+  const run = async (threads: number) => {
+    const { model, history, metrics } = await train({
+      config: { ...tiny, threads },
+    });
+    const weights = model.getWeights().map((t) => Array.from(t.dataSync()));
+    model.dispose();
+    for (const e of history.epochs) e.seconds = 0; // wall-clock time is the one thing that may differ
+    return { weights, history, metrics: { ...metrics, seconds: 0 } };
+  };
+  for (const threads of [1, 2]) {
+    assertEquals(await run(threads), await run(threads), `${threads} threads`);
+  }
+});
+
+Deno.test("train() lowers the loss on a tiny run (4 units, 200 series, 3 epochs), with both trainers", async () => {
+  for (const trainer of ["fast", "reference"] as const) {
+    const { model, history } = await train({ config: { ...tiny, trainer } });
+    const first = history.batches.loss.slice(0, 3).reduce((a, b) => a + b) / 3;
+    const last = history.batches.loss.slice(-3).reduce((a, b) => a + b) / 3;
+    assert(last < first, `${trainer}: loss went from ${first} to ${last}`);
+    model.dispose();
+  }
+});
+
+Deno.test("train() (f) runs the configured epochs of trainSize / 50 batches and records both", async () => {
+  const events: string[] = [];
+  const { model, history, metrics } = await train({
+    config: tiny,
+    onProgress: (p) => events.push(p.kind),
+  });
+  assertEquals(history.epochs.length, 3);
+  assertEquals(history.batches.loss.length, 3 * 3);
+  assertEquals(history.batches.accuracy.length, 3 * 3);
+  assertEquals(events.filter((e) => e === "epoch").length, 3);
+  assertEquals(metrics.config.batchSize, 50);
+  assertEquals(Object.keys(history.epochs[0]).sort(), [
+    "accuracy",
+    "epoch",
+    "loss",
+    "seconds",
+    "valAccuracy",
+    "valLoss",
+  ]);
+  model.dispose();
+});

@@ -1,0 +1,143 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
+import {
+  accuracy,
+  balancedAccuracy,
+  binaryCrossEntropy,
+  classificationReport,
+  confusion,
+  f1,
+  mcc,
+  precision,
+  recall,
+  rocAuc,
+  specificity,
+} from "../mod.ts";
+
+// scores on a grid, so that 1 - s keeps every tie and every order exactly
+const sample = fc.array(
+  fc.tuple(
+    fc.integer({ min: 0, max: 1 }),
+    fc.integer({ min: 0, max: 20 }).map((k) => k / 20),
+  ),
+  {
+    minLength: 1,
+    maxLength: 60,
+  },
+);
+const split = (pairs: [number, number][]) => [pairs.map((p) => p[0]), pairs.map((p) => p[1])] as const;
+
+Deno.test("confusion() (d) counts tp, fp, tn, fn with class 1 as positive and 0.5 as cutoff", () => {
+  assertEquals(confusion([1, 1, 0, 0, 1], [0.5, 0.2, 0.7, 0.1, 0.9]), {
+    tp: 2,
+    fp: 1,
+    tn: 1,
+    fn: 1,
+  });
+});
+
+Deno.test("metrics on a hand-computed fixture: tp 6, fp 2, tn 1, fn 1", () => {
+  const c = { tp: 6, fp: 2, tn: 1, fn: 1 };
+  assertEquals(accuracy(c), 0.7);
+  assertEquals(precision(c), 0.75);
+  assertAlmostEquals(recall(c), 6 / 7);
+  assertAlmostEquals(specificity(c), 1 / 3);
+  assertAlmostEquals(f1(c), 12 / 15);
+  assertAlmostEquals(balancedAccuracy(c), (6 / 7 + 1 / 3) / 2);
+  assertAlmostEquals(mcc(c), (6 - 2) / Math.sqrt(8 * 7 * 3 * 2));
+});
+
+Deno.test("metrics define every zero-division edge: 0 for ratios and MCC, NaN for ROC-AUC", () => {
+  const none = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  assertEquals([
+    accuracy(none),
+    precision(none),
+    recall(none),
+    specificity(none),
+    f1(none),
+    mcc(none),
+  ], [0, 0, 0, 0, 0, 0]);
+  const allPositive = { tp: 98, fp: 2, tn: 0, fn: 0 }; // "always 1"
+  assertEquals([
+    specificity(allPositive),
+    mcc(allPositive),
+    balancedAccuracy(allPositive),
+  ], [0, 0, 0.5]);
+  assertEquals(precision({ tp: 0, fp: 0, tn: 5, fn: 5 }), 0);
+  assertEquals(Number.isNaN(rocAuc([1, 1], [0.2, 0.9])), true);
+  assertEquals(Number.isNaN(rocAuc([], [])), true);
+  assertEquals(binaryCrossEntropy([], []), 0);
+});
+
+Deno.test("rocAuc() counts ties as one half (Mann-Whitney with mid-ranks)", () => {
+  assertEquals(rocAuc([0, 1, 0, 1], [0.1, 0.9, 0.5, 0.5]), 0.875);
+  assertEquals(rocAuc([0, 1], [0.3, 0.3]), 0.5);
+  assertEquals(rocAuc([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]), 1);
+});
+
+Deno.test("metric identities hold on any sample", () => {
+  fc.assert(fc.property(sample, (pairs) => {
+    const [y, p] = split(pairs);
+    const c = confusion(y, p);
+    assertEquals(c.tp + c.fp + c.tn + c.fn, y.length);
+    assertAlmostEquals(balancedAccuracy(c), (recall(c) + specificity(c)) / 2);
+    const m = mcc(c);
+    assertEquals(m >= -1 - 1e-12 && m <= 1 + 1e-12, true);
+    const pr = precision(c) + recall(c);
+    assertAlmostEquals(
+      f1(c),
+      pr === 0 ? 0 : (2 * precision(c) * recall(c)) / pr,
+    );
+    for (
+      const v of [accuracy(c), precision(c), recall(c), specificity(c), f1(c)]
+    ) assertEquals(v >= 0 && v <= 1, true);
+    const auc = rocAuc(y, p);
+    if (!Number.isNaN(auc)) {
+      assertAlmostEquals(rocAuc(y, p.map((s) => 1 - s)), 1 - auc, 1e-9);
+    }
+    assertEquals(binaryCrossEntropy(y, p) >= 0, true);
+  }));
+});
+
+Deno.test("binaryCrossEntropy() (c) is the mean of -log p for class 1 and -log(1-p) for class 0, clipped at 1e-7", () => {
+  assertAlmostEquals(
+    binaryCrossEntropy([1, 0], [0.8, 0.3]),
+    -(Math.log(0.8) + Math.log(0.7)) / 2,
+  );
+  assertAlmostEquals(binaryCrossEntropy([1], [0]), -Math.log(1e-7));
+});
+
+Deno.test("classificationReport() reports every measure of metrics.json", () => {
+  const r = classificationReport([1, 0, 1, 1], [0.9, 0.4, 0.6, 0.2]);
+  assertEquals(Object.keys(r).sort(), [
+    "accuracy",
+    "balancedAccuracy",
+    "confusion",
+    "f1",
+    "loss",
+    "mcc",
+    "precision",
+    "recall",
+    "rocAuc",
+    "specificity",
+  ]);
+  assertEquals(r.confusion, { tp: 2, fp: 0, tn: 1, fn: 1 });
+});
+
+Deno.test("metrics reject mismatched lengths, labels other than 0/1, and NaN scores", () => {
+  assertThrows(
+    () => confusion([1, 0], [0.5]),
+    RangeError,
+    "Labels and scores must have the same length, got 2 and 1",
+  );
+  assertThrows(
+    () => rocAuc([2], [0.5]),
+    RangeError,
+    "Label at index 0 must be 0 or 1, got 2",
+  );
+  assertThrows(
+    () => binaryCrossEntropy([1], [NaN]),
+    RangeError,
+    "Score at index 0 is NaN",
+  );
+});

@@ -1,0 +1,63 @@
+import { assertEquals } from "@std/assert";
+import { buildModel, countParams, initBackend, makeOptimizer, tf } from "../src/train/mod.ts";
+import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
+
+await initBackend();
+
+Deno.test("buildModel() (b) is LSTM(200) on the series, then one sigmoid unit on the last step's h", () => {
+  const model = buildModel(DEFAULT_CONFIG);
+  const [lstm, dense] = model.layers;
+  const lc = lstm.getConfig();
+  assertEquals([
+    lstm.getClassName(),
+    lc.units,
+    lc.returnSequences,
+    lc.recurrentActivation,
+    lc.activation,
+  ], [
+    "LSTM",
+    SPEC.units,
+    false,
+    "sigmoid",
+    "tanh",
+  ]);
+  assertEquals([
+    dense.getClassName(),
+    dense.getConfig().units,
+    dense.getConfig().activation,
+  ], ["Dense", 1, "sigmoid"]);
+  assertEquals(model.inputs[0].shape, [null, SPEC.seriesLength, 1]);
+  assertEquals(model.outputs[0].shape, [null, 1]);
+  model.dispose();
+});
+
+Deno.test("buildModel() (b) has exactly 161,801 parameters: 4·(200·(1+200)+200) + 201", () => {
+  const model = buildModel(DEFAULT_CONFIG);
+  assertEquals(countParams(model), 161_801);
+  assertEquals(model.countParams(), 161_801);
+  model.dispose();
+});
+
+Deno.test("buildModel() draws the same initial weights from the same seed and others from another", () => {
+  const bytes = (seed: number) => {
+    const m = buildModel({ ...DEFAULT_CONFIG, units: 6, seed });
+    const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+    m.dispose();
+    return w;
+  };
+  assertEquals(bytes(5), bytes(5));
+  assertEquals(JSON.stringify(bytes(5)) === JSON.stringify(bytes(6)), false);
+});
+
+Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-8", () => {
+  const adam = makeOptimizer(DEFAULT_CONFIG);
+  assertEquals(adam.getClassName(), "Adam");
+  assertEquals(adam.getConfig(), {
+    learningRate: 0.001,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+  });
+  assertEquals(tf.memory().numTensors >= 0, true);
+  adam.dispose();
+});

@@ -1,0 +1,176 @@
+// deno-lint-ignore-file no-explicit-any -- decoded protobuf messages are walked field by field
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { buildModel, initBackend, modelVariables, referencePredict, tf } from "../src/train/mod.ts";
+import {
+  decodeOnnx,
+  encodeOnnx,
+  exportWeights,
+  loadOnnx,
+  loadOnnxFile,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+} from "../src/onnx/mod.ts";
+import { createRng, DEFAULT_CONFIG, makeDataset, scaleDigits } from "../mod.ts";
+
+await initBackend();
+
+/** A small model whose four gates hold clearly different weights, so a swapped gate shows. */
+function distinctGateModel(units: number, seed: number) {
+  const model = buildModel({ ...DEFAULT_CONFIG, units, seed });
+  const v = modelVariables(model);
+  const rng = createRng(seed);
+  const gateScaled = (t: tf.Variable, scales: number[]) => {
+    const values = Float32Array.from(t.dataSync(), (x, i) => {
+      const gate = Math.floor((i % (4 * units)) / units);
+      return x * scales[gate] + 0.3 * (rng.nextFloat() - 0.5);
+    });
+    t.assign(tf.tensor(values, t.shape));
+  };
+  gateScaled(v.kernel, [1.5, -0.7, 2.2, 0.4]);
+  gateScaled(v.recurrentKernel, [0.9, -1.3, 0.6, 1.8]);
+  gateScaled(v.bias, [0.5, 1.0, -0.5, -1.0]);
+  return model;
+}
+
+for (
+  const [units, scaling] of [[3, "digit/9"], [5, "digit"], [
+    8,
+    "digit/9",
+  ]] as const
+) {
+  Deno.test(`encodeOnnx() round trip: onnxruntime-web matches tfjs to 1e-6 (hidden ${units}, input ${scaling})`, async () => {
+    const model = distinctGateModel(units, units);
+    const divisor = scaling === "digit" ? 1 : 9;
+    const bytes = encodeOnnx({
+      weights: exportWeights(model),
+      units,
+      seriesLength: 30,
+      inputDivisor: divisor,
+      recurrentActivation: "sigmoid",
+      metadata: {},
+    });
+    const data = makeDataset({ seed: units, trainSize: 64, validationSize: 1 });
+    const onnx = await loadOnnx(bytes, "memory");
+    const p = await onnx.predict(data.train.x, 30);
+    await onnx.release();
+    const q = referencePredict(
+      model,
+      scaleDigits(data.train.x, 30, divisor),
+      30,
+    );
+    assertEquals(p.length, 64);
+    let spread = 0;
+    for (let i = 0; i < p.length; i++) {
+      assert(
+        Math.abs(p[i] - q[i]) <= 1e-6,
+        `series ${i}: onnx ${p[i]} vs tfjs ${q[i]}`,
+      );
+      spread = Math.max(spread, Math.abs(q[i] - q[0]));
+    }
+    assert(spread > 1e-3, "outputs must vary, or the test proves nothing");
+    model.dispose();
+  });
+}
+
+Deno.test("encodeOnnx() writes IR 8, opset 17, the LSTM operator, initializer shapes and named I/O", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 4, seed: 1 });
+  const bytes = encodeOnnx({
+    weights: exportWeights(model),
+    units: 4,
+    seriesLength: 30,
+    inputDivisor: 9,
+    recurrentActivation: "sigmoid",
+    metadata: { seed: "1", validationAccuracy: "0.99" },
+  });
+  const proto: any = decodeOnnx(bytes);
+  assertEquals(Number(proto.irVersion), ONNX_IR_VERSION);
+  assertEquals(
+    proto.opsetImport.map((o: any) => [o.domain, Number(o.version)]),
+    [["", ONNX_OPSET]],
+  );
+  const g = proto.graph;
+  assertEquals(g.node.map((n: any) => n.opType), [
+    "Div",
+    "Transpose",
+    "LSTM",
+    "Reshape",
+    "Gemm",
+    "Sigmoid",
+  ]);
+  const shapes = Object.fromEntries(
+    g.initializer.map((t: any) => [t.name, t.dims.map(Number)]),
+  );
+  assertEquals(shapes, {
+    input_divisor: [],
+    lstm_W: [1, 16, 1],
+    lstm_R: [1, 16, 4],
+    lstm_B: [1, 32],
+    last_h_shape: [2],
+    dense_W: [4, 1],
+    dense_B: [1],
+  });
+  const dims = (v: any) => v.type.tensorType.shape.dim.map((d: any) => d.dimParam || Number(d.dimValue));
+  assertEquals([g.input[0].name, dims(g.input[0])], ["series", ["N", 30, 1]]);
+  assertEquals([g.output[0].name, dims(g.output[0])], ["probability", [
+    "N",
+    1,
+  ]]);
+  const lstm = g.node[2];
+  const text = (name: string) => lstm.attribute.find((a: any) => a.name === name);
+  assertEquals(Number(text("hidden_size").i), 4);
+  assertEquals(
+    text("activations").strings.map((s: Uint8Array) => new TextDecoder().decode(s)),
+    ["Sigmoid", "Tanh", "Tanh"],
+  );
+  assertEquals(
+    Object.fromEntries(proto.metadataProps.map((p: any) => [p.key, p.value])),
+    { seed: "1", validationAccuracy: "0.99" },
+  );
+  model.dispose();
+});
+
+Deno.test("loadOnnxFile() names the file when it is missing, truncated, not ONNX or of the wrong input shape", async () => {
+  const dir = await Deno.makeTempDir();
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 3, seed: 2 });
+  const encode = (seriesLength: number) =>
+    encodeOnnx({
+      weights: exportWeights(model),
+      units: 3,
+      seriesLength,
+      inputDivisor: 9,
+      recurrentActivation: "sigmoid",
+      metadata: {},
+    });
+  const good = encode(30);
+  await Deno.writeFile(
+    `${dir}/truncated.onnx`,
+    good.subarray(0, good.length >> 1),
+  );
+  await Deno.writeTextFile(`${dir}/text.onnx`, "this is not a model");
+  await Deno.writeFile(`${dir}/short.onnx`, encode(12));
+  await assertRejects(
+    () => loadOnnxFile(`${dir}/missing.onnx`),
+    Error,
+    `Cannot read ONNX model ${dir}/missing.onnx`,
+  );
+  await assertRejects(
+    () => loadOnnxFile(`${dir}/truncated.onnx`),
+    Error,
+    `${dir}/truncated.onnx is not an ONNX model`,
+  );
+  await assertRejects(
+    () => loadOnnxFile(`${dir}/text.onnx`),
+    Error,
+    `${dir}/text.onnx is not an ONNX model`,
+  );
+  await assertRejects(
+    () => loadOnnxFile(`${dir}/short.onnx`),
+    Error,
+    `ONNX model ${dir}/short.onnx must take "series" of shape [N, 30, 1], got [N,12,1]`,
+  );
+  await Deno.writeFile(`${dir}/good.onnx`, good);
+  const loaded = await loadOnnxFile(`${dir}/good.onnx`);
+  await loaded.release();
+  model.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
