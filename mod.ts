@@ -18,3 +18,4 @@ export * from "./src/core/rng.ts";
 export * from "./src/core/dataset.ts";
 export * from "./src/core/prior.ts";
 export * from "./src/core/metrics.ts";
+export * from "./src/core/imbalance.ts";

@@ -2,15 +2,18 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import {
   accuracy,
+  averagePrecision,
   balancedAccuracy,
   binaryCrossEntropy,
   classificationReport,
   confusion,
   f1,
   mcc,
+  prCurve,
   precision,
   recall,
   rocAuc,
+  rocCurve,
   specificity,
 } from "../mod.ts";
 
@@ -139,5 +142,37 @@ Deno.test("metrics reject mismatched lengths, labels other than 0/1, and NaN sco
     () => binaryCrossEntropy([1], [NaN]),
     RangeError,
     "Score at index 0 is NaN",
+  );
+});
+
+Deno.test("rocCurve() and prCurve() step through distinct thresholds, ties taken together", () => {
+  const y = [0, 1, 1, 0, 1];
+  const p = [0.1, 0.4, 0.4, 0.4, 0.9];
+  const roc = rocCurve(y, p);
+  assertEquals(roc.thresholds, [Infinity, 0.9, 0.4, 0.1]);
+  assertEquals(roc.x, [0, 0, 0.5, 1]);
+  assertEquals(roc.y, [0, 1 / 3, 1, 1]);
+  const pr = prCurve(y, p);
+  assertEquals(pr.x, [0, 1 / 3, 1, 1]);
+  assertEquals(pr.y, [1, 1, 0.75, 0.6]);
+  // trapezoids under the ROC steps equal the Mann-Whitney AUC
+  let area = 0;
+  for (let k = 1; k < roc.x.length; k++) area += ((roc.x[k] - roc.x[k - 1]) * (roc.y[k] + roc.y[k - 1])) / 2;
+  assertAlmostEquals(area, rocAuc(y, p));
+});
+
+Deno.test("averagePrecision() matches scikit-learn's example and is NaN without positives", () => {
+  assertAlmostEquals(averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.8333333333333333);
+  assertAlmostEquals(averagePrecision([1, 0, 1], [0.5, 0.5, 0.5]), 2 / 3);
+  assertEquals(Number.isNaN(averagePrecision([0, 0], [0.2, 0.3])), true);
+  assertEquals(averagePrecision([0, 1], [0.1, 0.9]), 1);
+});
+
+Deno.test("binaryCrossEntropy() with weights is the mean of w·loss", () => {
+  assertAlmostEquals(binaryCrossEntropy([1, 0], [0.8, 0.3], [2, 0.5]), -(2 * Math.log(0.8) + 0.5 * Math.log(0.7)) / 2);
+  assertThrows(
+    () => binaryCrossEntropy([1, 0], [0.8, 0.3], [1]),
+    RangeError,
+    "Weights must have the labels' length 2, got 1",
   );
 });

@@ -147,6 +147,9 @@ export const BCE_EPSILON = 1e-7;
 /**
  * Mean binary cross-entropy (item c), with Keras's clipping of p to [1e-7, 1 - 1e-7].
  *
+ * @param labels True classes.
+ * @param probabilities Predicted P(class 1).
+ * @param weights Optional per-series weights (Keras `sample_weight`): the mean of w·loss.
  * @returns The mean loss; 0 on an empty set.
  * @example
  * ```ts
@@ -157,15 +160,16 @@ export const BCE_EPSILON = 1e-7;
 export function binaryCrossEntropy(
   labels: ArrayLike<number>,
   probabilities: ArrayLike<number>,
+  weights?: ArrayLike<number>,
 ): number {
   checkPair(labels, probabilities);
+  if (weights && weights.length !== labels.length) {
+    throw new RangeError(`Weights must have the labels' length ${labels.length}, got ${weights.length}`);
+  }
   let total = 0;
   for (let i = 0; i < labels.length; i++) {
-    const p = Math.min(
-      Math.max(probabilities[i], BCE_EPSILON),
-      1 - BCE_EPSILON,
-    );
-    total -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+    const p = Math.min(Math.max(probabilities[i], BCE_EPSILON), 1 - BCE_EPSILON);
+    total -= (weights ? weights[i] : 1) * (labels[i] === 1 ? Math.log(p) : Math.log(1 - p));
   }
   return labels.length === 0 ? 0 : total / labels.length;
 }
@@ -194,4 +198,85 @@ export function classificationReport(
     mcc: mcc(c),
     rocAuc: rocAuc(labels, probabilities),
   };
+}
+
+/** Points of a curve swept over every distinct score as threshold, highest first. */
+export interface Curve {
+  /** x coordinates (false-positive rate for ROC, recall for PR). */
+  x: number[];
+  /** y coordinates (true-positive rate for ROC, precision for PR). */
+  y: number[];
+  /** The threshold of each point (predict 1 when score >= threshold); Infinity for the start. */
+  thresholds: number[];
+}
+
+/** Counts tp and fp at each distinct threshold, from the highest score down. */
+function sweep(labels: ArrayLike<number>, scores: ArrayLike<number>) {
+  checkPair(labels, scores);
+  const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const tps: number[] = [];
+  const fps: number[] = [];
+  const thresholds: number[] = [];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < order.length; k++) {
+    labels[order[k]] === 1 ? tp++ : fp++;
+    if (k === order.length - 1 || scores[order[k + 1]] !== scores[order[k]]) {
+      tps.push(tp);
+      fps.push(fp);
+      thresholds.push(scores[order[k]]);
+    }
+  }
+  return { tps, fps, thresholds, positives: tp, negatives: fp };
+}
+
+/**
+ * The ROC curve: (false-positive rate, true-positive rate) at every distinct threshold,
+ * starting at (0, 0). Rates are 0 when their class is absent.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(rocCurve([0, 1], [0.2, 0.8]).y, [0, 1, 1]);
+ * ```
+ */
+export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): Curve {
+  const s = sweep(labels, scores);
+  return {
+    x: [0, ...s.fps.map((f) => safeDiv(f, s.negatives))],
+    y: [0, ...s.tps.map((t) => safeDiv(t, s.positives))],
+    thresholds: [Infinity, ...s.thresholds],
+  };
+}
+
+/**
+ * The precision-recall curve: (recall, precision) at every distinct threshold, starting at
+ * (0, 1) as scikit-learn does.
+ */
+export function prCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): Curve {
+  const s = sweep(labels, scores);
+  return {
+    x: [0, ...s.tps.map((t) => safeDiv(t, s.positives))],
+    y: [1, ...s.tps.map((t, k) => safeDiv(t, t + s.fps[k]))],
+    thresholds: [Infinity, ...s.thresholds],
+  };
+}
+
+/**
+ * Area under the precision-recall curve as average precision: Σ (R_k − R_{k−1}) · P_k
+ * (scikit-learn's definition, no interpolation).
+ *
+ * @returns The average precision, or NaN when class 1 is absent.
+ * @example
+ * ```ts
+ * import { assertAlmostEquals } from "@std/assert";
+ * assertAlmostEquals(averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.8333333333333333);
+ * ```
+ */
+export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const { x, y } = prCurve(labels, scores);
+  if (!labels.length || Array.prototype.every.call(labels, (l: number) => l === 0)) return NaN;
+  let ap = 0;
+  for (let k = 1; k < x.length; k++) ap += (x[k] - x[k - 1]) * y[k];
+  return ap;
 }

@@ -15,6 +15,8 @@ export interface Batch {
   size: number;
   /** Steps per series. */
   seriesLength: number;
+  /** Per-series loss weights, shape `[size]`; all 1 when omitted (the spec's plain mean). */
+  w?: Float32Array;
 }
 
 /** The loss, the predictions and the gradient of every weight for one batch. */

@@ -89,12 +89,12 @@ export function fastGradients(w: LstmWeights, batch: Batch): BatchGradients {
     // output: p = sigmoid(h_T · Wd + bd)                                  [B, 1]
     const p = tf.sigmoid(tf.add(tf.matMul(h, w.denseKernel), w.denseBias));
     probabilities = p.dataSync() as Float32Array;
-    // d mean BCE / d logit = (p − y) / B, zero where Keras's clip of p is active
+    // d mean(w·BCE) / d logit = w·(p − y) / B, zero where Keras's clip of p is active
     const dLogitValues = new Float32Array(B);
     for (let n = 0; n < B; n++) {
       const pn = probabilities[n];
       const clipped = pn < BCE_EPSILON || pn > 1 - BCE_EPSILON;
-      dLogitValues[n] = clipped ? 0 : (pn - batch.y[n]) / B;
+      dLogitValues[n] = clipped ? 0 : ((batch.w ? batch.w[n] : 1) * (pn - batch.y[n])) / B;
     }
     const dLogit = tf.tensor2d(dLogitValues, [B, 1]);
     const denseKernel = tf.matMul(tf.transpose(h), dLogit); // [H, 1]
@@ -132,7 +132,7 @@ export function fastGradients(w: LstmWeights, batch: Batch): BatchGradients {
     };
   }) as BatchGradients["grads"];
   return {
-    loss: binaryCrossEntropy(batch.y, probabilities),
+    loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
     probabilities,
     grads,
   };

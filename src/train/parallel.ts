@@ -43,6 +43,7 @@ function shardOf(batch: Batch, [a, b]: [number, number]): Batch {
   return {
     x: batch.x.slice(a * T, b * T),
     y: batch.y.slice(a, b),
+    w: batch.w?.slice(a, b),
     size: b - a,
     seriesLength: T,
   };

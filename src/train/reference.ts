@@ -29,14 +29,15 @@ export function referenceGradients(
     return tf.variableGrads(() => {
       const p = model.apply(xs, { training: true }) as tf.Tensor;
       probabilities = p.dataSync() as Float32Array;
-      return tf.mean(tf.metrics.binaryCrossentropy(ys, p)) as tf.Scalar;
+      const perSeries = tf.metrics.binaryCrossentropy(ys, p); // [B]
+      return tf.mean(batch.w ? tf.mul(perSeries, tf.tensor1d(batch.w)) : perSeries) as tf.Scalar;
     }, list);
   });
   const byRole = Object.fromEntries(
     WEIGHT_NAMES.map((n) => [n, grads[vars[n].name]]),
   ) as BatchGradients["grads"];
   return {
-    loss: binaryCrossEntropy(batch.y, probabilities),
+    loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
     probabilities,
     grads: byRole,
   };

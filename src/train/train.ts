@@ -69,6 +69,10 @@ export interface TrainOptions {
   config?: Partial<TrainConfig>;
   /** Receives progress; optional. */
   onProgress?: (progress: Progress) => void;
+  /** Data to train on instead of `makeDataset(config)` (the imbalance study); sizes must match the config. */
+  data?: Dataset;
+  /** Loss weights of class 0 and class 1 (the imbalance study); the spec's plain mean when omitted. */
+  classWeights?: readonly [number, number];
 }
 
 /** A trained model with its records. */
@@ -158,13 +162,19 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const config = resolveConfig(options.config);
   const started = performance.now();
   const { seriesLength: T, batchSize } = config;
-  const data = makeDataset({
+  const data = options.data ?? makeDataset({
     seed: config.seed,
     trainSize: config.trainSize,
     validationSize: config.validationSize,
     seriesLength: T,
     threshold: config.threshold,
   });
+  if (data.train.size !== config.trainSize || data.validation.size !== config.validationSize) {
+    throw new RangeError(
+      `Data of ${data.train.size}/${data.validation.size} series does not match the config's ${config.trainSize}/${config.validationSize}`,
+    );
+  }
+  const classWeights = options.classWeights;
   const model = buildModel(config);
   const vars = modelVariables(model);
   const optimizer = makeOptimizer(config);
@@ -194,6 +204,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
           divisor,
           order.subarray(b * batchSize, (b + 1) * batchSize),
         );
+        if (classWeights) batch.w = Float32Array.from(batch.y, (y) => classWeights[y]);
         const { loss, probabilities, grads } = await step(batch);
         optimizer.applyGradients(
           WEIGHT_NAMES.map((n) => ({ name: vars[n].name, tensor: grads[n] })),

@@ -1,0 +1,211 @@
+/**
+ * The class-imbalance study (deliverable 2): the same seed and data, five ways to treat the
+ * 1.2 % minority, all scored on the natural validation split so that the numbers compare.
+ * @module
+ */
+import { loadTfjsModel } from "../train/save.ts";
+import { predictSplit, type Progress, train } from "../train/train.ts";
+import { type Dataset, makeDataset, type Split } from "../core/dataset.ts";
+import { makeBalancedDataset, oversampleClass0 } from "../core/imbalance.ts";
+import {
+  accuracy,
+  averagePrecision,
+  balancedAccuracy,
+  type Confusion,
+  confusion,
+  mcc,
+  rocAuc,
+  specificity,
+} from "../core/metrics.ts";
+import { resolveConfig, type TrainConfig } from "../core/spec.ts";
+
+/** The measures the study reports for one variant on one split. */
+export interface StudyScores {
+  accuracy: number;
+  balancedAccuracy: number;
+  /** Recall of class 0. */
+  specificity: number;
+  mcc: number;
+  rocAuc: number;
+  /** Average precision with class 1 as positive. */
+  prAuc: number;
+  /** Average precision with class 0 as positive: the minority's view. */
+  prAucClass0: number;
+  confusion: Confusion;
+}
+
+/** One variant's result. */
+export interface StudyVariant {
+  name: string;
+  description: string;
+  trainSize: number;
+  trainNegatives: number;
+  classWeights?: [number, number];
+  /** Scores on the natural 2,000-series validation split. */
+  validation: StudyScores;
+  /** Scores on the variant's own validation split, when it has one (the balanced draw). */
+  ownValidation?: StudyScores;
+  seconds: number;
+}
+
+/** results.json of the study. */
+export interface StudyResults {
+  seed: number;
+  epochs: number;
+  naturalValidation: { size: number; negatives: number };
+  variants: StudyVariant[];
+}
+
+/**
+ * Scores probabilities on a split.
+ *
+ * @param split The true classes.
+ * @param p P(class 1) per series.
+ * @returns Every measure of the study.
+ */
+export function scoreSplit(split: Split, p: ArrayLike<number>): StudyScores {
+  const c = confusion(split.y, p);
+  const flipped = Array.from(split.y, (y) => 1 - y);
+  return {
+    accuracy: accuracy(c),
+    balancedAccuracy: balancedAccuracy(c),
+    specificity: specificity(c),
+    mcc: mcc(c),
+    rocAuc: rocAuc(split.y, p),
+    prAuc: averagePrecision(split.y, p),
+    prAucClass0: averagePrecision(flipped, Array.from(p, (v) => 1 - v)),
+    confusion: c,
+  };
+}
+
+/** Options of {@link runStudy}. */
+export interface StudyOptions {
+  seed: number;
+  epochs: number;
+  /** A trained spec model to reuse for variant 1 when its seed and epochs match. */
+  reuseDir?: string;
+  /** Told which variant starts. */
+  onVariant?: (name: string) => void;
+  /** Training progress of the running variant. */
+  onProgress?: (p: Progress) => void;
+}
+
+/**
+ * Trains and scores the five variants.
+ *
+ * @param options Seed, epochs, an optional model to reuse and progress callbacks.
+ * @returns The results and, per variant, the natural-validation probabilities.
+ */
+export async function runStudy(
+  options: StudyOptions,
+): Promise<{ results: StudyResults; probabilities: Record<string, number[]> }> {
+  const { seed, epochs } = options;
+  const base = resolveConfig({ seed, epochs });
+  const natural = makeDataset({ seed });
+  const variants: StudyVariant[] = [];
+  const probabilities: Record<string, number[]> = {};
+
+  const record = (
+    name: string,
+    description: string,
+    p: Float32Array | number[],
+    extra: Partial<StudyVariant> & { train: Split; seconds: number },
+  ) => {
+    const { train: split, ...rest } = extra;
+    probabilities[name] = Array.from(p, (v) => Number(v.toPrecision(7)));
+    variants.push({
+      name,
+      description,
+      trainSize: split.size,
+      trainNegatives: split.negatives,
+      validation: scoreSplit(natural.validation, p),
+      ...rest,
+    });
+  };
+
+  const fit = async (config: Partial<TrainConfig>, data?: Dataset, classWeights?: [number, number]) => {
+    const started = performance.now();
+    const result = await train({ config: { ...base, ...config }, data, classWeights, onProgress: options.onProgress });
+    const p = predictSplit(result.model, natural.validation, result.metrics.config);
+    return { result, p, seconds: (performance.now() - started) / 1000 };
+  };
+
+  // 1. the plain spec
+  options.onVariant?.("spec");
+  const reuse = options.reuseDir ? await tryReuse(options.reuseDir, base) : undefined;
+  if (reuse) {
+    record("spec", "the exercise as specified (the shipped model)", reuse.p, {
+      train: natural.train,
+      seconds: reuse.seconds,
+    });
+  } else {
+    const spec = await fit({});
+    record("spec", "the exercise as specified", spec.p, { train: natural.train, seconds: spec.seconds });
+    spec.result.model.dispose();
+  }
+
+  // 2. class-weighted binary cross-entropy, weights n / (2·n_class) ("balanced")
+  options.onVariant?.("class-weighted");
+  const n = natural.train.size;
+  const weights: [number, number] = [n / (2 * natural.train.negatives), n / (2 * natural.train.positives)];
+  const weighted = await fit({}, undefined, weights);
+  record("class-weighted", "binary cross-entropy weighted n / (2·n_class) per class", weighted.p, {
+    train: natural.train,
+    classWeights: weights,
+    seconds: weighted.seconds,
+  });
+  weighted.result.model.dispose();
+
+  // 3. a balanced data set, drawn as seed 002's input_maker_rnd (5,000 per class)
+  options.onVariant?.("balanced-data");
+  const balanced = makeBalancedDataset({ seed });
+  const bal = await fit({}, balanced);
+  const ownP = predictSplit(bal.result.model, balanced.validation, bal.result.metrics.config);
+  record("balanced-data", "trained on 5,000 + 5,000 series drawn per class by rejection", bal.p, {
+    train: balanced.train,
+    ownValidation: scoreSplit(balanced.validation, ownP),
+    seconds: bal.seconds,
+  });
+  bal.result.model.dispose();
+
+  // 4. random oversampling of class 0 in the training split
+  options.onVariant?.("oversampled");
+  const over = oversampleClass0(natural.train, seed);
+  const overData: Dataset = { ...natural, train: over };
+  const ovr = await fit({ trainSize: over.size }, overData);
+  record("oversampled", "class-0 training series repeated at random until both classes are equal", ovr.p, {
+    train: over,
+    seconds: ovr.seconds,
+  });
+  ovr.result.model.dispose();
+
+  // 5. the majority-class baseline
+  record("majority", "predicts class 1 for every series", new Array(natural.validation.size).fill(1), {
+    train: natural.train,
+    seconds: 0,
+  });
+
+  return {
+    results: {
+      seed,
+      epochs,
+      naturalValidation: { size: natural.validation.size, negatives: natural.validation.negatives },
+      variants,
+    },
+    probabilities,
+  };
+}
+
+async function tryReuse(dir: string, base: TrainConfig) {
+  try {
+    const metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
+    const config = resolveConfig(metrics.config);
+    if (config.seed !== base.seed || config.epochs !== base.epochs) return undefined;
+    const model = await loadTfjsModel(dir);
+    const p = predictSplit(model, makeDataset({ seed: base.seed }).validation, config);
+    model.dispose();
+    return { p, seconds: metrics.seconds as number };
+  } catch {
+    return undefined;
+  }
+}
