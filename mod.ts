@@ -19,3 +19,4 @@ export * from "./src/core/dataset.ts";
 export * from "./src/core/prior.ts";
 export * from "./src/core/metrics.ts";
 export * from "./src/core/imbalance.ts";
+export * from "./src/core/input.ts";
