@@ -3,7 +3,7 @@
  * per batch and per epoch. Progress goes to a callback; nothing here prints.
  * @module
  */
-import { tf } from "./backend.ts";
+import { initBackend, tf } from "./backend.ts";
 import type { Batch, BatchGradients } from "./batch.ts";
 import { fastPredict } from "./fast.ts";
 import { ParallelGradients } from "./parallel.ts";
@@ -160,6 +160,7 @@ export function makeOptimizer(
  */
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const config = resolveConfig(options.config);
+  await initBackend();
   const started = performance.now();
   const { seriesLength: T, batchSize } = config;
   const data = options.data ?? makeDataset({
