@@ -10,7 +10,7 @@ import { parseFlags, runCli } from "./args.ts";
 import { buildReport } from "../src/report/report.ts";
 import { loadOnnxFile } from "../src/onnx/runtime.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
-import { makeDataset, resolveConfig } from "../mod.ts";
+import { datasetFor, resolveConfig } from "../mod.ts";
 
 async function readJson(path: string) {
   try {
@@ -33,13 +33,7 @@ await runCli(async () => {
   const metrics = await readJson(`${dir}/metrics.json`);
   const history = await readJson(`${dir}/history.json`);
   const config = resolveConfig(metrics.config);
-  const data = makeDataset({
-    seed: config.seed,
-    trainSize: config.trainSize,
-    validationSize: config.validationSize,
-    seriesLength: config.seriesLength,
-    threshold: config.threshold,
-  });
+  const data = datasetFor(config);
   const onnx = await loadOnnxFile(`${dir}/model.onnx`, config.seriesLength);
   const probabilities = await onnx.predict(data.validation.x, config.seriesLength);
   await onnx.release();

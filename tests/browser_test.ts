@@ -8,9 +8,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { chromium } from "playwright-core";
-import { loadServedModel } from "../src/serve/model.ts";
-import { startServer } from "../src/serve/server.ts";
-import { makeTinyModelDir } from "./_tiny_model.ts";
+import { makeTinyModelDir, withServer } from "./_tiny_model.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = (() => {
@@ -42,54 +40,43 @@ Deno.test({
     }).output();
     const cliProbability = Number(new TextDecoder().decode(cli.stdout).split(" ")[0]);
 
-    const model = await loadServedModel(dir);
-    const controller = new AbortController();
-    let port = 0;
-    const server = startServer({
-      host: "127.0.0.1",
-      port: 0,
-      model,
-      signal: controller.signal,
-      onListen: (a) => (port = a.port),
+    await withServer(dir, async (base) => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ], // playwright gives each launch a fresh, empty profile
+      });
+      try {
+        const page = await browser.newPage();
+        // typed into the box
+        await page.goto(`${base}/`);
+        await page.fill("#digits", series.join(","));
+        await page.click("#predict");
+        await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
+        const typed = Number(await page.textContent("#probability"));
+        assert(Math.abs(typed - cliProbability) <= 1e-6, `page ${typed} vs CLI ${cliProbability}`);
+        assertEquals((await page.textContent("#sum"))!.endsWith("(100)"), true);
+        // and through ?series=
+        await page.goto(`${base}/?series=${series.join(",")}`);
+        await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
+        const text = (await page.textContent("#probability"))!;
+        assert(/^\d\.\d{6}$/.test(text), `6 decimals: ${text}`);
+        assert(Math.abs(Number(text) - cliProbability) <= 1e-6, `page ${text} vs CLI ${cliProbability}`);
+        // a bad series shows an error, not a number
+        await page.fill("#digits", "1,2,3");
+        await page.click("#predict");
+        await page.waitForSelector("body[data-state=error]");
+        assertEquals(await page.textContent("#error"), "Expected 30 digits, got 3");
+      } finally {
+        await browser.close();
+      }
     });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ], // playwright gives each launch a fresh, empty profile
-    });
-    try {
-      const page = await browser.newPage();
-      // typed into the box
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.fill("#digits", series.join(","));
-      await page.click("#predict");
-      await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
-      const typed = Number(await page.textContent("#probability"));
-      assert(Math.abs(typed - cliProbability) <= 1e-6, `page ${typed} vs CLI ${cliProbability}`);
-      assertEquals((await page.textContent("#sum"))!.endsWith("(100)"), true);
-      // and through ?series=
-      await page.goto(`http://127.0.0.1:${port}/?series=${series.join(",")}`);
-      await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
-      const text = (await page.textContent("#probability"))!;
-      assert(/^\d\.\d{6}$/.test(text), `6 decimals: ${text}`);
-      assert(Math.abs(Number(text) - cliProbability) <= 1e-6, `page ${text} vs CLI ${cliProbability}`);
-      // a bad series shows an error, not a number
-      await page.fill("#digits", "1,2,3");
-      await page.click("#predict");
-      await page.waitForSelector("body[data-state=error]");
-      assertEquals(await page.textContent("#error"), "Expected 30 digits, got 3");
-    } finally {
-      await browser.close();
-      controller.abort();
-      await server.finished;
-      await model.onnx.release();
-    }
   },
 });

@@ -1,30 +1,12 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { loadServedModel } from "../src/serve/model.ts";
-import { MAX_BODY_BYTES, startServer } from "../src/serve/server.ts";
-import { makeTinyModelDir } from "./_tiny_model.ts";
+import { MAX_BODY_BYTES } from "../src/serve/server.ts";
+import { makeTinyModelDir, withServer as withTinyServer } from "./_tiny_model.ts";
 
 const dir = await makeTinyModelDir();
 const series = [4, 7, 1, 9, 0, 3, 8, 2, 5, 6, 1, 1, 9, 0, 4, 4, 2, 7, 3, 8, 6, 5, 0, 9, 1, 2, 3, 7, 8, 6];
 
-async function withServer(fn: (base: string) => Promise<void>) {
-  const model = await loadServedModel(dir);
-  const controller = new AbortController();
-  let port = 0;
-  const server = startServer({
-    host: "127.0.0.1",
-    port: 0,
-    model,
-    signal: controller.signal,
-    onListen: (a) => (port = a.port),
-  });
-  try {
-    await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    controller.abort();
-    await server.finished;
-    await model.onnx.release();
-  }
-}
+const withServer = (fn: (base: string) => Promise<void>) => withTinyServer(dir, fn);
 
 const post = (base: string, body: BodyInit, type = "application/json") =>
   fetch(`${base}/predict`, { method: "POST", body, headers: { "content-type": type } });

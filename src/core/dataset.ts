@@ -3,7 +3,7 @@
  * @module
  */
 import { createRng, deriveSeed } from "./rng.ts";
-import { SPEC } from "./spec.ts";
+import { SPEC, type TrainConfig } from "./spec.ts";
 
 /** One split of the data. */
 export interface Split {
@@ -142,6 +142,19 @@ export function makeDataset(options: DatasetOptions): Dataset {
   const train = draw(trainSize);
   const validation = draw(validationSize);
   return { train, validation, seriesLength, seed };
+}
+
+/**
+ * The data set a training config describes: its seed, sizes, series length and threshold.
+ *
+ * @param config A training config.
+ * @returns `makeDataset` of those fields.
+ */
+export function datasetFor(
+  config: Pick<TrainConfig, "seed" | "trainSize" | "validationSize" | "seriesLength" | "threshold">,
+): Dataset {
+  const { seed, trainSize, validationSize, seriesLength, threshold } = config;
+  return makeDataset({ seed, trainSize, validationSize, seriesLength, threshold });
 }
 
 /**

@@ -2,7 +2,7 @@
  * Checks a model directory against its own records.
  * @module
  */
-import { makeDataset } from "../core/dataset.ts";
+import { datasetFor } from "../core/dataset.ts";
 import { classificationReport } from "../core/metrics.ts";
 import { resolveConfig } from "../core/spec.ts";
 import { loadOnnxFile } from "./runtime.ts";
@@ -26,13 +26,7 @@ export async function verifyModelDir(
     throw new Error(`Cannot read ${metricsPath}: ${(error as Error).message}`);
   }
   const config = resolveConfig(recorded.config);
-  const data = makeDataset({
-    seed: config.seed,
-    trainSize: config.trainSize,
-    validationSize: config.validationSize,
-    seriesLength: config.seriesLength,
-    threshold: config.threshold,
-  });
+  const data = datasetFor(config);
   const model = await loadOnnxFile(`${dir}/model.onnx`, config.seriesLength);
   const p = await model.predict(data.validation.x, config.seriesLength);
   await model.release();

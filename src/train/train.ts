@@ -9,7 +9,7 @@ import { fastPredict } from "./fast.ts";
 import { ParallelGradients } from "./parallel.ts";
 import { buildModel, type LstmWeights, modelVariables, WEIGHT_NAMES } from "./model.ts";
 import { referenceGradients, referencePredict } from "./reference.ts";
-import { type Dataset, epochPermutation, makeDataset, scaleDigits, type Split } from "../core/dataset.ts";
+import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
 import { binaryCrossEntropy, type ClassificationReport, classificationReport } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
 import { INPUT_DIVISOR, resolveConfig, type TrainConfig } from "../core/spec.ts";
@@ -163,13 +163,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   await initBackend();
   const started = performance.now();
   const { seriesLength: T, batchSize } = config;
-  const data = options.data ?? makeDataset({
-    seed: config.seed,
-    trainSize: config.trainSize,
-    validationSize: config.validationSize,
-    seriesLength: T,
-    threshold: config.threshold,
-  });
+  const data = options.data ?? datasetFor(config);
   if (data.train.size !== config.trainSize || data.validation.size !== config.validationSize) {
     throw new RangeError(
       `Data of ${data.train.size}/${data.validation.size} series does not match the config's ${config.trainSize}/${config.validationSize}`,

@@ -1,6 +1,7 @@
 // The page's logic: load model.onnx with onnxruntime-web (served from the installed package,
 // no CDN), read 30 digits, show P(sum >= 100), the class and the running sum.
-import * as ort from "/vendor/ort/ort.wasm.min.mjs";
+// The module URL is built at run time: onnxruntime-web is served by this project's server.
+const ort = await import(new URL("/vendor/ort/ort.wasm.min.mjs", location.href).href);
 
 ort.env.wasm.wasmPaths = "/vendor/ort/";
 ort.env.wasm.numThreads = 1;
