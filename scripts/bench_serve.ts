@@ -11,7 +11,7 @@
 import { parseFlags, runCli } from "./args.ts";
 import { loadOnnxFile } from "../src/onnx/runtime.ts";
 import { initBackend, loadTfjsModel, tf } from "../src/train/mod.ts";
-import { INPUT_DIVISOR, makeDataset, resolveConfig, scaleDigits } from "../mod.ts";
+import { INPUT_SCALING, makeDataset, resolveConfig, scaleDigits } from "../mod.ts";
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,9 +54,9 @@ await runCli(async () => {
   // tfjs predict on the same model (the reference)
   await initBackend();
   const model = await loadTfjsModel(dir);
-  const divisor = INPUT_DIVISOR[config.inputScaling];
-  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, 30, divisor), [1, 30, 1]);
-  const tfAll = tf.tensor3d(scaleDigits(all, 30, divisor), [all.length / 30, 30, 1]);
+  const scaling = INPUT_SCALING[config.inputScaling];
+  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, 30, scaling), [1, 30, 1]);
+  const tfAll = tf.tensor3d(scaleDigits(all, 30, scaling), [all.length / 30, 30, 1]);
   const tfSingle = await timeIt(100, () => tf.tidy(() => (model.predict(tfOne) as tf.Tensor).dataSync()));
   const tfBatch = await timeIt(
     5,

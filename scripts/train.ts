@@ -6,7 +6,7 @@
  *   deno task train --trainer reference   # tf.layers + autodiff, about 7x slower
  *
  * Flags: --epochs N, --seed S, --out DIR (default models/lstm-sum), --trainer fast|reference,
- * --scaling digit/9|digit (item e), --quiet. Writes metrics.json, history.json, tfjs/ and model.onnx, each atomically, then
+ * --scaling digit/9|digit (item e), --threads N (fast trainer; the bytes depend on it), --quiet. Writes metrics.json, history.json, tfjs/ and model.onnx, each atomically, then
  * cross-checks model.onnx with onnxruntime-web. Exit 2 on a bad flag, 1 on a failed check.
  * @module
  */
@@ -56,6 +56,7 @@ await runCli(async () => {
     out: { type: "string" },
     trainer: { type: "enum", values: ["fast", "reference"] },
     scaling: { type: "enum", values: ["digit/9", "digit"] },
+    threads: { type: "int", min: 1, max: 64 },
     quiet: { type: "bool" },
   });
   if (positionals.length) {
@@ -68,6 +69,7 @@ await runCli(async () => {
     seed: flags.seed ?? DEFAULT_CONFIG.seed,
     trainer: (flags.trainer ?? DEFAULT_CONFIG.trainer) as TrainerName,
     inputScaling: (flags.scaling ?? DEFAULT_CONFIG.inputScaling) as InputScaling,
+    threads: flags.threads ?? DEFAULT_CONFIG.threads,
   };
   const quiet = flags.quiet ?? false;
   if (!quiet) {

@@ -3,7 +3,7 @@ import { buildModel, initBackend } from "../src/train/mod.ts";
 import { encodeOnnx, exportWeights } from "../src/onnx/mod.ts";
 import { loadServedModel } from "../src/serve/model.ts";
 import { startServer } from "../src/serve/server.ts";
-import { DEFAULT_CONFIG } from "../mod.ts";
+import { DEFAULT_CONFIG, INPUT_SCALING } from "../mod.ts";
 
 /**
  * Writes `model.onnx` (4 units, seeded weights, input digit/9) and a `metrics.json` into a new
@@ -19,7 +19,7 @@ export async function makeTinyModelDir(): Promise<string> {
     weights: exportWeights(model),
     units: 4,
     seriesLength: 30,
-    inputDivisor: 9,
+    input: INPUT_SCALING["digit/9"],
     recurrentActivation: "sigmoid",
     metadata: { seed: "3", validationAccuracy: "0.5" },
   });

@@ -1,6 +1,6 @@
 import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { epochPermutation, labelOf, makeDataset, scaleDigits, SPEC } from "../mod.ts";
+import { epochPermutation, INPUT_SCALING, labelOf, makeDataset, scaleDigits, SPEC } from "../mod.ts";
 
 const seed = fc.integer({ min: 0, max: 0xffff_ffff });
 const small = { trainSize: 80, validationSize: 20 };
@@ -147,10 +147,11 @@ Deno.test("epochPermutation() rejects a bad epoch or size", () => {
   );
 });
 
-Deno.test("scaleDigits() (e) divides digits by the divisor, rows in the order asked, without touching its input", () => {
+Deno.test("scaleDigits() (e) maps digits to (d - offset) / divisor, rows in the order asked, without touching its input", () => {
   const x = Uint8Array.of(0, 9, 3, 6);
   const copy = x.slice();
-  assertEquals(scaleDigits(x, 2, 9), Float32Array.of(0, 1, 3 / 9, 6 / 9));
-  assertEquals(scaleDigits(x, 2, 1, [1, 0]), Float32Array.of(3, 6, 0, 9));
+  assertEquals(scaleDigits(x, 2, INPUT_SCALING["digit/9"]), Float32Array.of(0, 1, 3 / 9, 6 / 9));
+  assertEquals(scaleDigits(x, 2, INPUT_SCALING.centered), Float32Array.of(-1, 1, -1.5 / 4.5, 1.5 / 4.5));
+  assertEquals(scaleDigits(x, 2, INPUT_SCALING.digit, [1, 0]), Float32Array.of(3, 6, 0, 9));
   assertEquals(x, copy);
 });

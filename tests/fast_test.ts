@@ -14,7 +14,7 @@ import {
   tf,
   train,
 } from "../src/train/mod.ts";
-import { DEFAULT_CONFIG, makeDataset } from "../mod.ts";
+import { DEFAULT_CONFIG, INPUT_SCALING, makeDataset } from "../mod.ts";
 
 await initBackend();
 
@@ -35,12 +35,7 @@ function compareAt(units: number, seed: number) {
   const config = { ...DEFAULT_CONFIG, units, seed };
   const model = buildModel(config);
   const data = makeDataset({ seed, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(
-    data.train,
-    30,
-    9,
-    Array.from({ length: 50 }, (_, i) => i),
-  );
+  const batch = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 50 }, (_, i) => i));
   const ref = referenceGradients(model, batch);
   const fast = fastGradients(
     modelVariables(model) as unknown as LstmWeights,
@@ -70,7 +65,7 @@ Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4
 Deno.test("fastGradients() matches the reference with per-series loss weights (class-weighted study)", () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 6, seed: 5 });
   const data = makeDataset({ seed: 5, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(data.train, 30, 1, Array.from({ length: 50 }, (_, i) => i));
+  const batch = batchOf(data.train, 30, INPUT_SCALING.digit, Array.from({ length: 50 }, (_, i) => i));
   batch.w = Float32Array.from(batch.y, (y) => (y ? 0.5 : 40));
   const ref = referenceGradients(model, batch);
   const fast = fastGradients(modelVariables(model) as unknown as LstmWeights, batch);
@@ -86,12 +81,7 @@ Deno.test("fastGradients() matches the reference with per-series loss weights (c
 Deno.test("ParallelGradients matches the reference loss and every gradient to 1e-4 with 2 and 3 threads", async () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 200, seed: 42 });
   const data = makeDataset({ seed: 42, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(
-    data.train,
-    30,
-    1,
-    Array.from({ length: 50 }, (_, i) => i),
-  );
+  const batch = batchOf(data.train, 30, INPUT_SCALING.digit, Array.from({ length: 50 }, (_, i) => i));
   const ref = referenceGradients(model, batch);
   for (const threads of [2, 3]) {
     const pool = ParallelGradients.start(threads);
@@ -130,7 +120,7 @@ Deno.test("shardBounds() cuts a batch into contiguous shards that cover it", () 
 Deno.test("fastPredict() matches tf.layers predict to 1e-6", () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 16, seed: 9 });
   const data = makeDataset({ seed: 9, trainSize: 300, validationSize: 1 });
-  const x = batchOf(data.train, 30, 9, Array.from({ length: 300 }, (_, i) => i)).x;
+  const x = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 300 }, (_, i) => i)).x;
   const a = fastPredict(
     modelVariables(model) as unknown as LstmWeights,
     x,
@@ -148,12 +138,7 @@ Deno.test("fastGradients() leaks no tensor: tf.memory().numTensors stays flat ac
   const model = buildModel({ ...DEFAULT_CONFIG, units: 8, seed: 4 });
   const w = modelVariables(model) as unknown as LstmWeights;
   const data = makeDataset({ seed: 4, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(
-    data.train,
-    30,
-    9,
-    Array.from({ length: 50 }, (_, i) => i),
-  );
+  const batch = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 50 }, (_, i) => i));
   tf.dispose(Object.values(fastGradients(w, batch).grads));
   const before = tf.memory().numTensors;
   for (let k = 0; k < 5; k++) {

@@ -10,7 +10,7 @@ import {
   ONNX_IR_VERSION,
   ONNX_OPSET,
 } from "../src/onnx/mod.ts";
-import { createRng, DEFAULT_CONFIG, makeDataset, scaleDigits } from "../mod.ts";
+import { createRng, DEFAULT_CONFIG, INPUT_SCALING, makeDataset, scaleDigits } from "../mod.ts";
 
 await initBackend();
 
@@ -40,12 +40,11 @@ for (
 ) {
   Deno.test(`encodeOnnx() round trip: onnxruntime-web matches tfjs to 1e-6 (hidden ${units}, input ${scaling})`, async () => {
     const model = distinctGateModel(units, units);
-    const divisor = scaling === "digit" ? 1 : 9;
     const bytes = encodeOnnx({
       weights: exportWeights(model),
       units,
       seriesLength: 30,
-      inputDivisor: divisor,
+      input: INPUT_SCALING[scaling],
       recurrentActivation: "sigmoid",
       metadata: {},
     });
@@ -55,7 +54,7 @@ for (
     await onnx.release();
     const q = referencePredict(
       model,
-      scaleDigits(data.train.x, 30, divisor),
+      scaleDigits(data.train.x, 30, INPUT_SCALING[scaling]),
       30,
     );
     assertEquals(p.length, 64);
@@ -78,7 +77,7 @@ Deno.test("encodeOnnx() writes IR 8, opset 17, the LSTM operator, initializer sh
     weights: exportWeights(model),
     units: 4,
     seriesLength: 30,
-    inputDivisor: 9,
+    input: INPUT_SCALING["digit/9"],
     recurrentActivation: "sigmoid",
     metadata: { seed: "1", validationAccuracy: "0.99" },
   });
@@ -137,7 +136,7 @@ Deno.test("loadOnnxFile() names the file when it is missing, truncated, not ONNX
       weights: exportWeights(model),
       units: 3,
       seriesLength,
-      inputDivisor: 9,
+      input: INPUT_SCALING["digit/9"],
       recurrentActivation: "sigmoid",
       metadata: {},
     });

@@ -3,7 +3,7 @@
  * @module
  */
 import { createRng, deriveSeed } from "./rng.ts";
-import { SPEC, type TrainConfig } from "./spec.ts";
+import { type Affine, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One split of the data. */
 export interface Split {
@@ -196,19 +196,19 @@ export function epochPermutation(
 }
 
 /**
- * Scales digits into the network's input (item e): each digit divided by `divisor`
- * (9 for `"digit/9"`, so inputs lie in [0, 1]; 1 for raw digits).
+ * Scales digits into the network's input (item e): (digit − offset) / divisor, as in
+ * `INPUT_SCALING`; e.g. offset 0 and divisor 9 for `"digit/9"`, so inputs lie in [0, 1].
  *
  * @param x Digits, shape `[n, seriesLength]`.
  * @param seriesLength Digits per series.
- * @param divisor Each digit is divided by it.
+ * @param scaling The offset and divisor.
  * @param rows Which rows to take, in order; all rows when omitted.
  * @returns Float32 inputs, shape `[rows, seriesLength]`.
  */
 export function scaleDigits(
   x: Uint8Array,
   seriesLength: number,
-  divisor: number,
+  scaling: Affine,
   rows?: ArrayLike<number>,
 ): Float32Array {
   const n = rows ? rows.length : x.length / seriesLength;
@@ -216,7 +216,7 @@ export function scaleDigits(
   for (let r = 0; r < n; r++) {
     const src = (rows ? rows[r] : r) * seriesLength;
     for (let t = 0; t < seriesLength; t++) {
-      out[r * seriesLength + t] = x[src + t] / divisor;
+      out[r * seriesLength + t] = (x[src + t] - scaling.offset) / scaling.divisor;
     }
   }
   return out;

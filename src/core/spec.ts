@@ -47,11 +47,20 @@ export const SPEC = Object.freeze({
 export type Spec = typeof SPEC;
 
 /** How a digit becomes the network's input (item e). */
-export type InputScaling = "digit/9" | "digit";
+export type InputScaling = "digit/9" | "digit" | "centered";
 
-/** The divisor each digit is divided by, per input scaling. */
-export const INPUT_DIVISOR: Readonly<Record<InputScaling, number>> = Object
-  .freeze({ "digit/9": 9, "digit": 1 });
+/** An input scaling as arithmetic: the network sees (digit − offset) / divisor. */
+export interface Affine {
+  offset: number;
+  divisor: number;
+}
+
+/** Each input scaling as (digit − offset) / divisor: d / 9 in [0, 1], d itself, (d − 4.5) / 4.5 in [−1, 1]. */
+export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = Object.freeze({
+  "digit/9": Object.freeze({ offset: 0, divisor: 9 }),
+  "digit": Object.freeze({ offset: 0, divisor: 1 }),
+  "centered": Object.freeze({ offset: 4.5, divisor: 4.5 }),
+});
 
 /** Which training path produced a model. */
 export type TrainerName = "fast" | "reference";
@@ -181,9 +190,9 @@ export function resolveConfig(
       `Config field "trainer" must be "fast" or "reference", got ${config.trainer}`,
     );
   }
-  if (!(config.inputScaling in INPUT_DIVISOR)) {
+  if (!Object.hasOwn(INPUT_SCALING, config.inputScaling)) {
     throw new RangeError(
-      `Config field "inputScaling" must be "digit/9" or "digit", got ${config.inputScaling}`,
+      `Config field "inputScaling" must be one of ${Object.keys(INPUT_SCALING).join(", ")}, got ${config.inputScaling}`,
     );
   }
   if (config.recurrentActivation !== "sigmoid") {

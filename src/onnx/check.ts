@@ -8,7 +8,7 @@ import { referencePredict } from "../train/reference.ts";
 import type { Metrics } from "../train/train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
 import { accuracy, confusion } from "../core/metrics.ts";
-import { INPUT_DIVISOR, SPEC } from "../core/spec.ts";
+import { INPUT_SCALING, SPEC } from "../core/spec.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { encodeOnnx, type ExportWeights } from "./encode.ts";
 import { loadOnnx, ORT_RUNTIME } from "./runtime.ts";
@@ -59,7 +59,7 @@ export function encodeTrained(
     weights: exportWeights(model),
     units: c.units,
     seriesLength: c.seriesLength,
-    inputDivisor: INPUT_DIVISOR[c.inputScaling],
+    input: INPUT_SCALING[c.inputScaling],
     recurrentActivation: c.recurrentActivation,
     metadata: {
       config: JSON.stringify(c),
@@ -141,7 +141,7 @@ export async function exportAndCheck(options: {
     scaleDigits(
       data.validation.x,
       T,
-      INPUT_DIVISOR[metrics.config.inputScaling],
+      INPUT_SCALING[metrics.config.inputScaling],
     ),
     T,
   );

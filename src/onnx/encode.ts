@@ -1,7 +1,7 @@
 /**
  * Writes the trained network as a standard ONNX model (protobuf through `onnx-proto`):
  *
- *   series [N, T, 1] (raw digits) → Div(9) → Transpose(1, 0, 2) → LSTM → Reshape([-1, H])
+ *   series [N, T, 1] (raw digits) → [Sub(offset)] → Div(divisor) → Transpose(1, 0, 2) → LSTM → Reshape([-1, H])
  *     → Gemm(Wd, bd) → Sigmoid → probability [N, 1]
  *
  * IR version 8 with opset 17: the pair that onnx 1.13+ writes by default, that
@@ -10,6 +10,7 @@
  * @module
  */
 import onnxProto from "onnx-proto";
+import type { Affine } from "../core/spec.ts";
 
 const onnx = onnxProto.onnx;
 
@@ -45,8 +46,8 @@ export interface EncodeOptions {
   units: number;
   /** Steps per series T. */
   seriesLength: number;
-  /** Digits are divided by this inside the graph (the trainer's `digit/9`). */
-  inputDivisor: number;
+  /** The trainer's input scaling, applied inside the graph: (digit − offset) / divisor. */
+  input: Affine;
   /** The LSTM's gate activation; the exporter supports "sigmoid" (ONNX "Sigmoid"). */
   recurrentActivation: "sigmoid";
   /** String properties stored in the model's metadata. */
@@ -174,7 +175,10 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
   const graph = onnx.GraphProto.create({
     name: "lstm_sum",
     node: [
-      node("Div", [INPUT_NAME, "input_divisor"], ["scaled"]),
+      ...(options.input.offset === 0 ? [node("Div", [INPUT_NAME, "input_divisor"], ["scaled"])] : [
+        node("Sub", [INPUT_NAME, "input_offset"], ["shifted"]),
+        node("Div", ["shifted", "input_divisor"], ["scaled"]),
+      ]),
       node("Transpose", ["scaled"], ["time_major"], [attr("perm", [1, 0, 2])]),
       node("LSTM", ["time_major", "lstm_W", "lstm_R", "lstm_B"], [
         "lstm_Y",
@@ -190,7 +194,8 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
       node("Sigmoid", ["logit"], [OUTPUT_NAME]),
     ],
     initializer: [
-      floatTensor("input_divisor", [], Float32Array.of(options.inputDivisor)),
+      ...(options.input.offset === 0 ? [] : [floatTensor("input_offset", [], Float32Array.of(options.input.offset))]),
+      floatTensor("input_divisor", [], Float32Array.of(options.input.divisor)),
       floatTensor("lstm_W", [1, 4 * H, 1], W),
       floatTensor("lstm_R", [1, 4 * H, H], R),
       floatTensor("lstm_B", [1, 8 * H], B),

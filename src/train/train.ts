@@ -12,7 +12,7 @@ import { referenceGradients, referencePredict } from "./reference.ts";
 import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
 import { binaryCrossEntropy, type ClassificationReport, classificationReport } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
-import { INPUT_DIVISOR, resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { type Affine, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
 
 /** One epoch's record. */
 export interface EpochRecord {
@@ -87,11 +87,11 @@ export interface TrainResult {
 export function batchOf(
   split: Split,
   seriesLength: number,
-  divisor: number,
+  scaling: Affine,
   rows: ArrayLike<number>,
 ): Batch {
   return {
-    x: scaleDigits(split.x, seriesLength, divisor, rows),
+    x: scaleDigits(split.x, seriesLength, scaling, rows),
     y: Float32Array.from(rows, (r) => split.y[r]),
     size: rows.length,
     seriesLength,
@@ -123,7 +123,7 @@ export function predictSplit(
   const x = scaleDigits(
     split.x,
     seriesLength,
-    INPUT_DIVISOR[config.inputScaling],
+    INPUT_SCALING[config.inputScaling],
   );
   return trainer === "fast"
     ? fastPredict(
@@ -179,7 +179,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const history: History = { epochs: [], batches: { loss: [], accuracy: [] } };
   const batches = config.trainSize / batchSize;
   const valY = data.validation.y;
-  const divisor = INPUT_DIVISOR[config.inputScaling];
+  const scaling = INPUT_SCALING[config.inputScaling];
 
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -196,7 +196,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         const batch = batchOf(
           data.train,
           T,
-          divisor,
+          scaling,
           order.subarray(b * batchSize, (b + 1) * batchSize),
         );
         if (classWeights) batch.w = Float32Array.from(batch.y, (y) => classWeights[y]);
