@@ -6,7 +6,7 @@
  *   deno task train --trainer reference   # tf.layers + autodiff, about 7x slower
  *
  * Flags: --epochs N, --seed S, --out DIR (default models/lstm-sum), --trainer fast|reference,
- * --scaling digit/9|digit (item e), --threads N (fast trainer; the bytes depend on it), --quiet. Writes metrics.json, history.json, tfjs/ and model.onnx, each atomically, then
+ * --scaling digit|digit/9|centered (item e), --threads N (fast trainer; the bytes depend on it), --quiet. Writes metrics.json, history.json, tfjs/ and model.onnx, each atomically, then
  * cross-checks model.onnx with onnxruntime-web. Exit 2 on a bad flag, 1 on a failed check.
  * @module
  */
@@ -14,7 +14,7 @@ import { parseFlags, runCli } from "./args.ts";
 import { initBackend, type Progress, saveTfjsModel, train } from "../src/train/mod.ts";
 import { exportAndCheck } from "../src/onnx/check.ts";
 import { writeJsonAtomic } from "../src/io/atomic.ts";
-import { DEFAULT_CONFIG, type InputScaling, type TrainerName } from "../src/core/spec.ts";
+import { DEFAULT_CONFIG, INPUT_SCALING, type InputScaling, type TrainerName } from "../src/core/spec.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
@@ -55,7 +55,7 @@ await runCli(async () => {
     seed: { type: "int", min: 0, max: 0xffff_ffff },
     out: { type: "string" },
     trainer: { type: "enum", values: ["fast", "reference"] },
-    scaling: { type: "enum", values: ["digit/9", "digit"] },
+    scaling: { type: "enum", values: Object.keys(INPUT_SCALING) },
     threads: { type: "int", min: 1, max: 64 },
     quiet: { type: "bool" },
   });
