@@ -56,7 +56,7 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   ) {
     assertEquals(DEFAULT_CONFIG[key], SPEC[key], key);
   }
-  assertEquals(DEFAULT_CONFIG.inputScaling, "digit/9");
+  assertEquals(DEFAULT_CONFIG.inputScaling, "digit");
   assertEquals(DEFAULT_CONFIG.recurrentActivation, "sigmoid");
   assertEquals(Object.isFrozen(SPEC) && Object.isFrozen(DEFAULT_CONFIG), true);
 });
@@ -105,6 +105,6 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   assertThrows(
     () => resolveConfig({ inputScaling: "z" as never }),
     RangeError,
-    'Config field "inputScaling" must be "digit/9" or "digit", got z',
+    'Config field "inputScaling" must be one of digit/9, digit, centered, got z',
   );
 });
