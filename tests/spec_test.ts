@@ -56,7 +56,7 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   ) {
     assertEquals(DEFAULT_CONFIG[key], SPEC[key], key);
   }
-  assertEquals(DEFAULT_CONFIG.inputScaling, "digit");
+  assertEquals(DEFAULT_CONFIG.inputScaling, "centered");
   assertEquals(DEFAULT_CONFIG.recurrentActivation, "sigmoid");
   assertEquals(Object.isFrozen(SPEC) && Object.isFrozen(DEFAULT_CONFIG), true);
 });

@@ -118,7 +118,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   validationSize: SPEC.validationSize,
   seriesLength: SPEC.seriesLength,
   threshold: SPEC.threshold,
-  inputScaling: "digit",
+  inputScaling: "centered",
   recurrentActivation: "sigmoid",
   unitForgetBias: true,
   trainer: "fast",
