@@ -10,7 +10,13 @@ import { ParallelGradients } from "./parallel.ts";
 import { buildModel, type LstmWeights, modelVariables, WEIGHT_NAMES } from "./model.ts";
 import { referenceGradients, referencePredict } from "./reference.ts";
 import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
-import { binaryCrossEntropy, type ClassificationReport, classificationReport } from "../core/metrics.ts";
+import {
+  accuracy,
+  binaryCrossEntropy,
+  type ClassificationReport,
+  classificationReport,
+  confusion,
+} from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
 import { type Affine, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
 
@@ -98,13 +104,8 @@ export function batchOf(
   };
 }
 
-function batchAccuracy(y: Float32Array, p: Float32Array): number {
-  let hits = 0;
-  for (let n = 0; n < y.length; n++) {
-    hits += (p[n] >= 0.5 ? 1 : 0) === y[n] ? 1 : 0;
-  }
-  return hits / y.length;
-}
+/** Share of series whose decision (p >= 0.5) matches the label. */
+const accuracyOf = (y: ArrayLike<number>, p: ArrayLike<number>): number => accuracy(confusion(y, p));
 
 /**
  * P(class 1) for every series of a split, by the trainer's own forward path.
@@ -206,7 +207,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         );
         tf.dispose(Object.values(grads));
         // logging
-        const accuracy = batchAccuracy(batch.y, probabilities);
+        const accuracy = accuracyOf(batch.y, probabilities);
         history.batches.loss.push(loss);
         history.batches.accuracy.push(accuracy);
         lossSum += loss;
@@ -228,7 +229,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         loss: lossSum / batches,
         accuracy: accSum / batches,
         valLoss: binaryCrossEntropy(valY, valP),
-        valAccuracy: batchAccuracy(Float32Array.from(valY), valP),
+        valAccuracy: accuracyOf(valY, valP),
         seconds: (performance.now() - epochStart) / 1000,
       };
       history.epochs.push(record);
@@ -257,7 +258,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     },
     train: {
       loss: binaryCrossEntropy(data.train.y, trainP),
-      accuracy: batchAccuracy(Float32Array.from(data.train.y), trainP),
+      accuracy: accuracyOf(data.train.y, trainP),
     },
     validation: classificationReport(valY, valP),
     parameters: model.countParams(),
