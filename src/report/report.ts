@@ -126,6 +126,7 @@ export function buildReport(input: ReportInput): Record<string, string> {
   const flipped = Array.from(labels, (y) => 1 - y);
   files["pr.svg"] = lineChart({
     title: "Precision-recall for the minority, class 0 (sum < 100)",
+    legend: "bottom-left",
     xLabel: "recall of class 0",
     yLabel: "precision of class 0",
     xDomain: [0, 1],
@@ -243,7 +244,9 @@ export function buildReport(input: ReportInput): Record<string, string> {
       "it can look good while the rare class still has poor precision.",
     "- **Precision-recall curve and average precision for class 0**: the minority's view, whose chance level is the " +
       "class-0 share itself; the most demanding measure here.",
-    "- F1 of class 1 is a poor choice: it is already 0.99 for the constant answer.",
+    `- F1 of class 1 is a poor choice: the constant answer already scores ${
+      (2 * majority / (1 + majority)).toFixed(4)
+    }.`,
     "",
     "![roc](roc.svg)",
     "",
@@ -286,12 +289,20 @@ export function buildReport(input: ReportInput): Record<string, string> {
     const bal = s.variants.find((x) => x.name === "balanced-data");
     if (bal?.ownValidation) {
       lines.push(
-        `On its own balanced validation split (half class 0), the balanced-data model scores ${
-          pct(bal.ownValidation.accuracy)
-        } accuracy; on the natural split it scores ${pct(bal.validation.accuracy)}. A balanced test set turns ` +
-          `accuracy into balanced accuracy, but it no longer says how the model will do on data drawn as in the exercise: ` +
-          `trained on 50 % class 0, the model calls class 0 far more often than the 1.2 % it should, and on natural data ` +
-          `those false alarms dominate.`,
+        (() => {
+          const own = bal.ownValidation!;
+          const ownSize = own.confusion.tp + own.confusion.fp + own.confusion.tn + own.confusion.fn;
+          const ownNegatives = own.confusion.tn + own.confusion.fp;
+          const spec = s.variants.find((x) => x.name === "spec");
+          return `On its own balanced validation split (${ownSize} series, ${ownNegatives} of class 0) the ` +
+            `balanced-data model scores ${pct(own.accuracy)} accuracy and ${pct(own.balancedAccuracy)} balanced ` +
+            `accuracy; on the natural split, ${pct(bal.validation.accuracy)} and ${
+              pct(bal.validation.balancedAccuracy)
+            }, calling ${bal.validation.confusion.fn} class-1 series class 0${
+              spec ? ` (the spec model: ${spec.validation.confusion.fn})` : ""
+            }. On a balanced test set accuracy and balanced accuracy nearly coincide, and the class-0 share no longer ` +
+            `matches the data the exercise draws, so only the natural split says how the model will do on that data.`;
+        })(),
         "",
       );
     }

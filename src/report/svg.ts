@@ -39,7 +39,7 @@ export interface LineChartOptions {
   /** Base-10 log scale on y. */
   logY?: boolean;
   /** Where the legend sits (default top right). */
-  legend?: "top-right" | "bottom-right";
+  legend?: "top-right" | "bottom-right" | "bottom-left";
   width?: number;
   height?: number;
 }
@@ -160,15 +160,16 @@ export function lineChart(o: LineChartOptions): string {
     ...o.series.map((s) => ({ name: s.name, color: s.color, dashed: s.dashed })),
     ...(o.bars ? [{ name: o.bars.name, color: o.bars.color, dashed: false }] : []),
   ];
-  const boxTop = o.legend === "bottom-right" ? M.top + ph - 12 - 18 * entries.length : M.top + 4;
+  const boxTop = o.legend?.startsWith("bottom") ? M.top + ph - 12 - 18 * entries.length : M.top + 4;
+  const boxLeft = o.legend === "bottom-left" ? M.left + 6 : M.left + pw - 258;
   parts.push(
-    `<rect x="${M.left + pw - 258}" y="${boxTop}" width="252" height="${
+    `<rect x="${boxLeft}" y="${boxTop}" width="252" height="${
       18 * entries.length + 8
     }" fill="white" opacity="0.85" stroke="#ccc"/>`,
   );
   entries.forEach((e, k) => {
     const y = boxTop + 18 + 18 * k;
-    const x = M.left + pw - 250;
+    const x = boxLeft + 8;
     parts.push(
       `<line x1="${x}" y1="${y - 4}" x2="${x + 24}" y2="${y - 4}" stroke="${e.color}" stroke-width="3"${
         e.dashed ? ' stroke-dasharray="6 4"' : ""
