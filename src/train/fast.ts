@@ -6,7 +6,7 @@
  * - tanh computed as 2·sigmoid(2x) − 1 (the c-gate weights are doubled once per batch);
  * - no transpose flags: the recurrent weight is transposed once per batch;
  * - the weight and bias gradients of all 30 steps as one stacked GEMM, oriented so that the
- *   operand XNNPACK repacks per call is the small `[T·B, H+2]` one (FACTS: 2x on this GEMM).
+ *   operand XNNPACK repacks per call is the small `[T·B, H+2]` one (measured: about 2x on this GEMM).
  * The maths and the weight layout are those of tf.layers' LSTM (gates i, f, c, o; sigmoid
  * recurrent activation; tanh activation).
  * @module
