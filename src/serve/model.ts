@@ -3,6 +3,7 @@
  * @module
  */
 import { loadOnnxFile, type OnnxModel } from "../onnx/runtime.ts";
+import { SPEC } from "../core/spec.ts";
 
 /** A loaded model and what identifies it. */
 export interface ServedModel {
@@ -49,9 +50,10 @@ export async function loadServedModel(dir: string): Promise<ServedModel> {
 export function serialRunner(model: ServedModel): (rows: number[][]) => Promise<Float32Array> {
   let queue: Promise<unknown> = Promise.resolve();
   return (rows) => {
-    const digits = new Float32Array(rows.length * 30);
-    rows.forEach((r, n) => digits.set(r, n * 30));
-    const run = queue.then(() => model.onnx.predict(digits, 30));
+    const T = SPEC.seriesLength;
+    const digits = new Float32Array(rows.length * T);
+    rows.forEach((r, n) => digits.set(r, n * T));
+    const run = queue.then(() => model.onnx.predict(digits, T));
     queue = run.catch(() => {});
     return run;
   };
