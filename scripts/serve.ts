@@ -5,37 +5,46 @@
  *   deno task serve --port 0 --model DIR             # a free port
  *
  * POST /predict {"series": [30 digits]} or {"series": [[30 digits], ...]}; GET /healthz; GET /.
- * Stops cleanly on SIGINT and SIGTERM. A missing or invalid model stops the start (exit 1).
+ * Stops cleanly on SIGINT and SIGTERM. A missing or invalid model, or a port in use, stops the
+ * start with one line (exit 1); a host that is not an address of this machine is a usage error (exit 2).
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
+import { defineCommand, runCli, UsageError } from "./args.ts";
 import { loadServedModel } from "../src/serve/model.ts";
-import { startServer } from "../src/serve/server.ts";
+import { ServeError, startServer } from "../src/serve/server.ts";
 
-await runCli(async () => {
-  const { flags, positionals } = parseFlags(Deno.args, {
-    host: { type: "string" },
-    port: { type: "int", min: 0, max: 65535 },
-    model: { type: "string" },
-  });
-  if (positionals.length) throw new RangeError(`Unexpected argument "${positionals[0]}"`);
-  const dir = flags.model ?? "models/lstm-sum";
+const command = defineCommand({
+  name: "serve",
+  summary: "Serves the exported model over HTTP (POST /predict, GET /healthz) with a web page that runs it.",
+  flags: {
+    host: { type: "string", arg: "HOST", default: "127.0.0.1", help: "the address to listen on" },
+    port: { type: "int", min: 0, max: 65535, default: 8080, help: "the port; 0 picks a free one" },
+    model: { type: "string", arg: "DIR", default: "models/lstm-sum", help: "the model directory" },
+  },
+  examples: ["", "--port 0 --model DIR"],
+});
+
+await runCli(command, async ({ flags }) => {
+  const dir = flags.model;
+  const controller = new AbortController();
   let model;
+  let server;
   try {
     model = await loadServedModel(dir);
+    server = await startServer({
+      host: flags.host,
+      port: flags.port,
+      model,
+      signal: controller.signal,
+      onListen: ({ hostname, port }) =>
+        console.log(`serving ${dir} (sha256 ${model!.sha256.slice(0, 12)}…) on http://${hostname}:${port}/`),
+    });
   } catch (e) {
-    console.error(`error: cannot serve ${dir}: ${(e as Error).message}`);
-    Deno.exit(1);
+    await model?.onnx.release();
+    if (e instanceof ServeError && e.kind === "usage") throw new UsageError(e.message, { cause: e });
+    if (e instanceof ServeError) throw e;
+    throw new ServeError(`cannot serve ${dir}: ${(e as Error).message}`, "io", { cause: e });
   }
-  const controller = new AbortController();
-  const server = startServer({
-    host: flags.host ?? "127.0.0.1",
-    port: flags.port ?? 8080,
-    model,
-    signal: controller.signal,
-    onListen: ({ hostname, port }) =>
-      console.log(`serving ${dir} (sha256 ${model.sha256.slice(0, 12)}…) on http://${hostname}:${port}/`),
-  });
   const stop = () => {
     console.log("shutting down");
     controller.abort();
@@ -47,4 +56,4 @@ await runCli(async () => {
   Deno.removeSignalListener("SIGTERM", stop);
   await model.onnx.release();
   console.log("stopped");
-});
+}, { failures: [ServeError] });

@@ -2,14 +2,15 @@
  * The model a server or CLI serves: model.onnx opened in onnxruntime-web, with its identity.
  * @module
  */
-import { loadOnnxFile, type OnnxModel } from "../onnx/runtime.ts";
-import { SPEC } from "../core/spec.ts";
+import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
+import { readModelDir } from "../model_dir/model_dir.ts";
+import type { Metrics } from "../model_dir/schema.ts";
 
 /** A loaded model and what identifies it. */
 export interface ServedModel {
   /** The ONNX session. */
   onnx: OnnxModel;
-  /** Hex SHA-256 of model.onnx. */
+  /** Hex SHA-256 of model.onnx, as metrics.json records it (and as checked on loading). */
   sha256: string;
   /** Validation accuracy recorded at training. */
   validationAccuracy: number;
@@ -17,28 +18,31 @@ export interface ServedModel {
   bytes: Uint8Array;
   /** The model directory. */
   dir: string;
+  /** metrics.json: the config (series length, threshold) and every recorded figure. */
+  metrics: Metrics;
 }
 
 /**
- * Opens `DIR/model.onnx` and reads `DIR/metrics.json`.
+ * Reads a model directory with every check of `readModelDir` (records, file hashes) and opens
+ * its model.onnx, which must keep the input/output contract (see `checkOnnxContract`).
  *
  * @param dir The model directory.
  * @returns The served model.
- * @throws {Error} A missing or invalid file, named.
+ * @throws {ModelDirError} A missing directory or file, a malformed record, or a file whose
+ *   hash differs from metrics.json's.
+ * @throws {OnnxError} A model.onnx that breaks the contract or that onnxruntime cannot load.
  */
 export async function loadServedModel(dir: string): Promise<ServedModel> {
-  const path = `${dir}/model.onnx`;
-  const onnx = await loadOnnxFile(path);
-  const bytes = await Deno.readFile(path);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  let validationAccuracy = Number(onnx.metadata.validationAccuracy);
-  try {
-    validationAccuracy = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`)).validation.accuracy;
-  } catch {
-    // metrics.json is optional: the ONNX metadata carries the same figure
-  }
-  return { onnx, sha256, validationAccuracy, bytes, dir };
+  const { metrics, onnx: bytes, paths } = await readModelDir(dir);
+  const onnx = await loadOnnx(bytes, paths.onnx, { seriesLength: metrics.config.seriesLength });
+  return {
+    onnx,
+    sha256: metrics.sha256["model.onnx"],
+    validationAccuracy: metrics.validation.accuracy,
+    bytes,
+    dir,
+    metrics,
+  };
 }
 
 /**
@@ -50,7 +54,7 @@ export async function loadServedModel(dir: string): Promise<ServedModel> {
 export function serialRunner(model: ServedModel): (rows: number[][]) => Promise<Float32Array> {
   let queue: Promise<unknown> = Promise.resolve();
   return (rows) => {
-    const T = SPEC.seriesLength;
+    const T = model.metrics.config.seriesLength;
     const digits = new Float32Array(rows.length * T);
     rows.forEach((r, n) => digits.set(r, n * T));
     const run = queue.then(() => model.onnx.predict(digits, T));
