@@ -1,66 +1,76 @@
 /**
- * Times the trainers on identical batches: the median ms per batch of forward, backward and
- * Adam step, after 3 warm-up batches, for the fast trainer (2 threads and 1) and the reference
- * trainer taking turns batch by batch, then, when python3 has torch, the PyTorch CPU anchor
- * `../shared/bench/torch_lstm.py` (1 thread), all in one run.
+ * Times one training step (forward, backward through time, Adam) per batch of the spec's
+ * config, on identical batches, for the fast trainer and the tf.layers reference taking turns
+ * batch by batch; then the PyTorch CPU anchor `bench/torch_lstm.py` (1 thread), when python3
+ * has torch; then a large square GEMM on the same tfjs WASM backend, the floor the fast path
+ * can reach. The whole round repeats `--rounds` times and the spread over rounds is printed.
  *
- *   deno task bench                     # 20 timed batches each
- *   deno task bench --batches 40 --json # last line: one JSON object
- *   deno task bench --no-torch          # skip the PyTorch anchor
+ *   deno task bench                         # 3 rounds of 20 timed batches each
+ *   deno task bench --rounds 5 --json       # last line: one JSON object
+ *   deno task bench --no-torch              # skip the PyTorch anchor
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
+import { defineCommand, runCli } from "./args.ts";
 import {
   batchOf,
   buildModel,
+  emptyProfile,
+  fastGradients,
+  type FastProfile,
   initBackend,
-  type LstmWeights,
   makeOptimizer,
   modelVariables,
-  ParallelGradients,
-  referenceGradients,
-  tf,
+  type StepState,
+  trainStep,
   WEIGHT_NAMES,
 } from "../src/train/mod.ts";
-import { DEFAULT_CONFIG, epochPermutation, INPUT_SCALING, makeDataset } from "../mod.ts";
+import { tf } from "../src/train/backend.ts";
+import { batchFlops, DEFAULT_CONFIG, epochPermutation, INPUT_SCALING, makeDataset, type TrainerName } from "../mod.ts";
 
-const TORCH_SCRIPT = new URL("../../shared/bench/torch_lstm.py", import.meta.url).pathname;
+const TORCH_SCRIPT = new URL("../bench/torch_lstm.py", import.meta.url).pathname;
+/** Warm-up batches per trainer and round, not timed. */
+const WARMUP = 3;
+/** The reference is 5–10x slower than the fast path: it is timed every 4th turn. */
+const REFERENCE_EVERY = 4;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const round2 = (x: number) => Number(x.toFixed(2));
 
-/** One trainer with its own model and optimizer, stepped one batch at a time. */
-function makeRunner(trainer: "fast" | "reference", threads: number) {
-  const config = { ...DEFAULT_CONFIG, trainer, threads };
+/** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */
+function makeRunner(trainer: TrainerName, profile?: { phases: FastProfile; adamMs: number }) {
+  const config = { ...DEFAULT_CONFIG, trainer };
   const data = makeDataset({ seed: config.seed });
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
+  const batches = config.trainSize / config.batchSize;
   const model = buildModel(config);
-  const vars = modelVariables(model);
-  const optimizer = makeOptimizer(config);
-  const pool = trainer === "fast" ? ParallelGradients.start(threads) : undefined;
-  const times: number[] = [];
+  const state: StepState = { model, variables: modelVariables(model), optimizer: makeOptimizer(config), trainer };
   let b = 0;
   return {
-    times,
-    /** Times forward, backward and the Adam step of the next batch. */
-    async step(record: boolean) {
-      const rows = order.subarray((b % 160) * 50, ((b % 160) + 1) * 50);
-      b++;
+    /** Times the next batch's step in ms. */
+    step(): number {
+      const k = b++ % batches;
+      const rows = order.subarray(k * config.batchSize, (k + 1) * config.batchSize);
       const batch = batchOf(data.train, config.seriesLength, INPUT_SCALING[config.inputScaling], rows);
       const start = performance.now();
-      const { grads } = pool
-        ? await pool.gradients(vars as unknown as LstmWeights, batch)
-        : referenceGradients(model, batch);
-      optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: vars[n].name, tensor: grads[n] })));
-      tf.dispose(Object.values(grads));
-      vars.kernel.dataSync(); // wait for the update
-      if (record) times.push(performance.now() - start);
+      if (profile) {
+        // the same step as trainStep, with each phase timed
+        const { grads } = fastGradients(state.variables, batch, profile.phases);
+        const update = performance.now();
+        state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: state.variables[n].name, tensor: grads[n] })));
+        tf.dispose(Object.values(grads));
+        state.variables.kernel.dataSync();
+        profile.adamMs += performance.now() - update;
+      } else {
+        trainStep(state, batch);
+        state.variables.kernel.dataSync(); // wait for the update
+      }
+      return performance.now() - start;
     },
     close() {
-      pool?.close();
-      optimizer.dispose();
+      state.optimizer.dispose();
       model.dispose();
     },
   };
@@ -74,77 +84,159 @@ const exists = (path: string) => {
   }
 };
 
-/** Runs the PyTorch anchor with the Debian python3 that has torch (or the python3 on PATH). */
-async function timeTorch(batches: number) {
+/** Runs the PyTorch anchor with Debian's python3 (which has python3-torch) or the python3 on PATH. */
+async function timeTorch(batches: number): Promise<{ msPerBatch: number; torch: string } | { error: string }> {
   const env: Record<string, string> = { ...Deno.env.toObject(), OPENBLAS_NUM_THREADS: "1" };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   try {
-    const python = ["/usr/bin/python3", "python3"].find((p) => p !== "/usr/bin/python3" || exists(p)) ?? "python3";
+    const python = exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     const out = await new Deno.Command(python, {
-      args: [TORCH_SCRIPT, "--epochs", "1", "--threads", "1", "--batches", String(batches + 5)],
+      args: [TORCH_SCRIPT, "--threads", "1", "--batches", String(batches)],
       env,
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
     }).output();
-    if (!out.success) return { error: new TextDecoder().decode(out.stderr).trim().split("\n").pop() };
-    const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
-    const r = JSON.parse(line);
-    return { msPerBatch: r.msPerBatch as number, threads: 1, torch: r.torch as string };
+    if (!out.success) return { error: new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "failed" };
+    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+    return { msPerBatch: r.msPerBatch, torch: r.torch };
   } catch (error) {
     return { error: (error as Error).message };
   }
 }
 
-await runCli(async () => {
-  const { flags, positionals } = parseFlags(Deno.args, {
-    batches: { type: "int", min: 1, max: 160 },
-    json: { type: "bool" },
-    "no-torch": { type: "bool" },
-  });
-  if (positionals.length) throw new RangeError(`Unexpected argument "${positionals[0]}"`);
-  const batches = flags.batches ?? 20;
-  await initBackend();
-  const log = (s: string) => console.log(s);
-  // The trainers take turns, batch by batch, so that all see the same machine: on a shared VM
-  // the speed drifts by tens of percent within minutes.
-  const fastN = makeRunner("fast", DEFAULT_CONFIG.threads);
-  const fast1 = makeRunner("fast", 1);
-  const ref = makeRunner("reference", 1);
-  const refEvery = 4; // the reference is ~7x slower: time it every 4th round
-  for (let round = 0; round < 3 + batches; round++) {
-    const record = round >= 3;
-    await fastN.step(record);
-    await fast1.step(record);
-    if (round % refEvery === 0 || !record) await ref.step(record);
+/** The best GFLOP/s of a square GEMM on this backend: what XNNPACK's WASM kernel reaches here. */
+function gemmPeak(size = 1024, repeats = 5): number {
+  const a = tf.randomUniform([size, size], -1, 1, "float32", 1);
+  const b = tf.randomUniform([size, size], -1, 1, "float32", 2);
+  tf.matMul(a, b).dispose(); // packs b once, as the fast path's weights are
+  let best = Infinity;
+  for (let k = 0; k < repeats; k++) {
+    const start = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    best = Math.min(best, performance.now() - start);
+    c.dispose();
   }
-  for (const r of [fastN, fast1, ref]) r.close();
-  const summary = (r: typeof fastN, threads: number) => ({
-    msPerBatch: Number(median(r.times).toFixed(2)),
-    threads,
-    batches: r.times.length,
-  });
-  const fast = summary(fastN, DEFAULT_CONFIG.threads);
-  const fastOne = summary(fast1, 1);
-  const reference = summary(ref, 1);
-  log(`fast (${fast.threads} threads):  ${fast.msPerBatch} ms/batch`);
-  log(`fast (1 thread):    ${fastOne.msPerBatch} ms/batch`);
-  log(`reference:          ${reference.msPerBatch} ms/batch`);
-  const ratio = Number((fast.msPerBatch / reference.msPerBatch).toFixed(4));
-  log(`fast / reference:   ${ratio} (${(reference.msPerBatch / fast.msPerBatch).toFixed(1)}x faster)`);
-  const result: Record<string, unknown> = { fast, fast1Thread: fastOne, reference, ratio };
-  if (!flags["no-torch"]) {
-    const torch = await timeTorch(batches);
-    result.torch = torch;
-    if ("msPerBatch" in torch && torch.msPerBatch) {
-      result.ratioTorch = Number((fast.msPerBatch / torch.msPerBatch).toFixed(4));
-      result.ratioTorch1Thread = Number((fastOne.msPerBatch / torch.msPerBatch).toFixed(4));
-      log(`pytorch cpu (1 thread, torch ${torch.torch}): ${torch.msPerBatch} ms/batch`);
-      log(`fast / pytorch:     ${result.ratioTorch} (fast 1 thread / pytorch: ${result.ratioTorch1Thread})`);
-    } else {
-      log(`pytorch anchor not run: ${torch.error}`);
+  tf.dispose([a, b]);
+  return (2 * size ** 3) / (best * 1e6);
+}
+
+const command = defineCommand({
+  name: "bench",
+  summary: "Times a training step per batch: fast trainer, tf.layers reference, PyTorch anchor, GEMM floor.",
+  flags: {
+    batches: { type: "int", min: 4, max: 160, default: 20, help: "timed batches of the fast trainer per round" },
+    rounds: { type: "int", min: 1, max: 50, default: 3, help: "repetitions of the whole comparison" },
+    json: { type: "bool", help: "end with one line of JSON" },
+    "no-torch": { type: "bool", help: "skip the PyTorch anchor" },
+  },
+  examples: ["", "--rounds 5 --json"],
+});
+
+await runCli(command, async ({ flags }) => {
+  await initBackend();
+  const config = DEFAULT_CONFIG;
+  const flops = batchFlops(config);
+  const log = (s: string) => console.log(s);
+  log(
+    `one batch: B ${config.batchSize}, T ${config.seriesLength}, H ${config.units}: ` +
+      `${(flops.total / 1e9).toFixed(3)} GFLOP of matrix products`,
+  );
+  const rounds: Record<string, number | string>[] = [];
+  for (let r = 0; r < flags.rounds; r++) {
+    // the trainers take turns, batch by batch, so that both see the same machine: on a shared
+    // VM the speed drifts by tens of percent within minutes
+    const fast = makeRunner("fast");
+    const ref = makeRunner("reference");
+    const fastTimes: number[] = [];
+    const refTimes: number[] = [];
+    for (let k = 0; k < WARMUP + flags.batches; k++) {
+      const timed = k >= WARMUP;
+      const t = fast.step();
+      if (timed) fastTimes.push(t);
+      if (!timed || k % REFERENCE_EVERY === 0) {
+        const u = ref.step();
+        if (timed) refTimes.push(u);
+      }
+    }
+    fast.close();
+    ref.close();
+    const peak = gemmPeak();
+    const fastMs = median(fastTimes);
+    const row: Record<string, number | string> = {
+      round: r + 1,
+      fastMs: round2(fastMs),
+      referenceMs: round2(median(refTimes)),
+      fastGflops: round2(flops.total / (fastMs * 1e6)),
+      gemmPeakGflops: round2(peak),
+      floorMs: round2(flops.total / (peak * 1e6)),
+    };
+    row.speedupOverReference = round2(median(refTimes) / fastMs);
+    row.fastOverFloor = round2(fastMs / (row.floorMs as number));
+    if (!flags["no-torch"]) {
+      const torch = await timeTorch(flags.batches);
+      if ("msPerBatch" in torch) {
+        row.torchMs = round2(torch.msPerBatch);
+        row.torch = torch.torch;
+        row.fastOverTorch = round2(fastMs / torch.msPerBatch);
+      } else {
+        row.torchError = torch.error;
+      }
+    }
+    rounds.push(row);
+    log(
+      `round ${r + 1}: fast ${row.fastMs} ms (${row.fastGflops} GFLOP/s), reference ${row.referenceMs} ms, ` +
+        (row.torchMs ? `pytorch ${row.torchMs} ms, ` : row.torchError ? `pytorch not run (${row.torchError}), ` : "") +
+        `GEMM peak ${row.gemmPeakGflops} GFLOP/s (floor ${row.floorMs} ms)`,
+    );
+  }
+  const spread = (key: string) => {
+    const xs = rounds.map((r) => r[key]).filter((x): x is number => typeof x === "number");
+    return xs.length ? { median: round2(median(xs)), min: Math.min(...xs), max: Math.max(...xs) } : undefined;
+  };
+  const summary: Record<string, unknown> = {};
+  for (
+    const key of [
+      "fastMs",
+      "referenceMs",
+      "torchMs",
+      "fastGflops",
+      "gemmPeakGflops",
+      "floorMs",
+      "speedupOverReference",
+      "fastOverTorch",
+      "fastOverFloor",
+    ]
+  ) {
+    const s = spread(key);
+    if (s) {
+      summary[key] = s;
+      log(`${key.padEnd(22)} median ${s.median}  (min ${s.min}, max ${s.max}) over ${rounds.length} rounds`);
     }
   }
-  if (flags.json) log(JSON.stringify(result));
+  // where the time goes: one more pass of the fast trainer with every phase timed
+  const profile = { phases: emptyProfile(), adamMs: 0 };
+  const profiled = makeRunner("fast", profile);
+  for (let k = 0; k < WARMUP; k++) profiled.step();
+  profile.phases = emptyProfile();
+  profile.adamMs = 0;
+  let profiledMs = 0;
+  for (let k = 0; k < flags.batches; k++) profiledMs += profiled.step();
+  profiled.close();
+  const perBatch: Record<string, number> = Object.fromEntries(
+    [...Object.entries(profile.phases), ["adam", profile.adamMs]].map(([k, v]) => [k, round2(v / flags.batches)]),
+  );
+  const gemmMs = perBatch.forwardGemm + perBatch.backwardGemm + perBatch.weightGemm;
+  log(
+    `profile of the fast step, ms per batch (${round2(profiledMs / flags.batches)} in all, mean of ${flags.batches}):`,
+  );
+  for (const [k, v] of Object.entries(perBatch)) log(`  ${k.padEnd(14)} ${v.toFixed(2).padStart(7)}`);
+  log(
+    `  matrix products ${round2(gemmMs)} ms at ${round2(flops.total / (gemmMs * 1e6))} GFLOP/s; the rest ${
+      round2(profiledMs / flags.batches - gemmMs)
+    } ms`,
+  );
+  if (flags.json) log(JSON.stringify({ flops, rounds, summary, profile: perBatch }));
 });

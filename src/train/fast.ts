@@ -1,14 +1,27 @@
 /**
- * The fast path: the same LSTM, forward and backward through time written by hand on tfjs
- * ops chosen to stay on the WASM backend's fast kernels (FACTS.md):
- * - one fused matMul + sigmoid per gate and step, against per-gate weights cut once per
- *   batch, with the input digit and the bias folded in as two more columns: `[h, x_t, 1]`;
- * - tanh computed as 2·sigmoid(2x) − 1 (the c-gate weights are doubled once per batch);
- * - no transpose flags: the recurrent weight is transposed once per batch;
- * - the weight and bias gradients of all 30 steps as one stacked GEMM, oriented so that the
- *   operand XNNPACK repacks per call is the small `[T·B, H+2]` one (measured: about 2x on this GEMM).
+ * The fast path: the same LSTM, forward and backward through time written by hand. The
+ * matrix products run on tfjs's WASM backend (XNNPACK); the element-wise cell runs as plain
+ * loops over zero-copy views of the WASM heap, one pass per step instead of a dozen tfjs ops.
+ *
+ * Performance choices (each measured with `deno task bench` on a 2-core machine):
+ * - batch-major products only, `[B, K] × [K, N]`, with the weight as the right operand: the
+ *   backend caches XNNPACK's packed copy of the right operand per tensor, so the weights are
+ *   packed once per batch; the transposed (feature-major) layout measured 15–25 % slower;
+ * - all four gates in one product per step, `[h_{t-1}, x_t, 1] · Wa`, the digit and the bias
+ *   folded in as two more rows of Wa, and the sigmoid fused into it; the c-gate columns of Wa
+ *   are doubled once per batch so that tanh(z) = 2·sigmoid(2z) − 1 needs no tanh kernel;
+ * - tanh of the cell state as one tfjs sigmoid per step over `[B, H]` (a JS `Math.tanh` loop
+ *   costs several times more);
+ * - the cell update, and the whole backward cell, as one JS loop per step: no tfjs op, so no
+ *   per-op dispatch and allocation, and the loops write the gate gradients straight into the
+ *   layout the next product reads;
+ * - the weight and bias gradients of all steps as one stacked GEMM `[4H, T·B] × [T·B, H+2]`;
+ * - buffers reused from batch to batch (no allocation on the hot path).
+ *
  * The maths and the weight layout are those of tf.layers' LSTM (gates i, f, c, o; sigmoid
- * recurrent activation; tanh activation).
+ * recurrent activation; tanh activation), and every gradient matches tf.layers' autodiff to
+ * 1e-4 relative (tests/fast_test.ts). Element-wise arithmetic runs in float64 and is stored as
+ * float32, so a seed gives the same bytes on every run.
  * @module
  */
 import { tf } from "./backend.ts";
@@ -16,59 +29,234 @@ import type { Batch, BatchGradients } from "./batch.ts";
 import type { LstmWeights } from "./model.ts";
 import { BCE_EPSILON, binaryCrossEntropy } from "../core/metrics.ts";
 
-interface Step {
-  ha: tf.Tensor2D; // [B, H+2] = [h_{t-1}, x_t, 1]
-  i: tf.Tensor2D; // [B, H] input gate
-  f: tf.Tensor2D; // [B, H] forget gate
-  g: tf.Tensor2D; // [B, H] candidate, tanh
-  o: tf.Tensor2D; // [B, H] output gate
-  cPrev: tf.Tensor2D; // [B, H]
-  tc: tf.Tensor2D; // [B, H] tanh(c_t)
+/** The WASM backend's view of a tensor's memory (tfjs-backend-wasm `typedArrayFromHeap`). */
+interface WasmHeap {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
-/** Runs the LSTM over a batch; returns the last h and, when asked, every step's state. */
-function forward(
-  w: LstmWeights,
-  x: Float32Array,
-  size: number,
-  seriesLength: number,
-  keep: boolean,
-) {
-  const H = w.recurrentKernel.shape[0];
-  const one = tf.scalar(1);
-  const two = tf.scalar(2);
-  // [h, x_t, 1] · Wa: the input digit and the bias ride in the recurrent product
-  const wa = tf.concat([w.recurrentKernel, w.kernel, tf.reshape(w.bias, [1, 4 * H])], 0); // [H+2, 4H]
-  const gate = (k: number, scale: number) => {
-    const wk = tf.slice(wa, [0, k * H], [H + 2, H]); // [H+2, H], once per batch
-    return scale === 1 ? wk : tf.mul(wk, scale);
-  };
-  const wi = gate(0, 1);
-  const wf = gate(1, 1);
-  const wc = gate(2, 2); // doubled: sigmoid(2z) gives tanh(z) = 2·sigmoid(2z) − 1
-  const wo = gate(3, 1);
-  const inputs = new Float32Array(2 * size).fill(1); // rows [x_t, 1]
-  let h = tf.zeros([size, H]) as tf.Tensor2D;
-  let c = tf.zeros([size, H]) as tf.Tensor2D;
-  const steps: Step[] = [];
-  for (let t = 0; t < seriesLength; t++) {
-    for (let n = 0; n < size; n++) inputs[2 * n] = x[n * seriesLength + t];
-    const ha = tf.concat([h, tf.tensor2d(inputs, [size, 2])], 1); // [B, H+2]
-    const act = (wk: tf.Tensor) => tf.fused.matMul({ a: ha, b: wk as tf.Tensor2D, activation: "sigmoid" }); // [B, H]
-    const i = act(wi);
-    const f = act(wf);
-    const g = tf.sub(tf.mul(act(wc), two), one);
-    const o = act(wo);
-    const cPrev = c;
-    c = tf.add(tf.mul(f, cPrev), tf.mul(i, g));
-    const tc = tf.sub(
-      tf.mul(tf.sigmoid(tf.mul(c, two)), two),
-      one,
-    ) as tf.Tensor2D;
-    h = tf.mul(o, tc);
-    if (keep) steps.push({ ha, i, f, g, o, cPrev, tc } as Step);
+/**
+ * A zero-copy float32 view of a tensor on the WASM heap. Valid only until the next tfjs call
+ * that may grow the heap: take it right before a loop, never keep it.
+ */
+function heap(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as Partial<WasmHeap>;
+  if (typeof backend.typedArrayFromHeap !== "function") {
+    throw new Error(`The fast trainer needs the tfjs WASM backend, got "${tf.getBackend()}"`);
   }
-  return { h, steps };
+  return backend.typedArrayFromHeap(t);
+}
+
+/** Buffers for one batch shape, reused across batches. Rows are series, batch-major. */
+class Workspace {
+  /** `[T·B, H+2]`: row t·B + n is [h_{t-1}, x_t, 1] of series n; rows of t = 0 hold h = 0. */
+  readonly ha: Float32Array;
+  /** `[T·B, 4H]`: the gates' sigmoid outputs (the c gate as sigmoid(2z)), kept for backward. */
+  readonly gates: Float32Array;
+  /** `[T·B, H]`: the cell state c_t. */
+  readonly c: Float32Array;
+  /** `[T·B, H]`: tanh(c_t). */
+  readonly tc: Float32Array;
+  /** `[T·B, 4H]`: d loss / d pre-activations, every step. */
+  readonly dz: Float32Array;
+  /** `[B, H]` running state: c of the current step, then 2c for the tanh. */
+  readonly cNow: Float32Array;
+  readonly c2: Float32Array;
+  /** `[B, H]`: d loss / d h_t and d loss / d c_t flowing back. */
+  readonly dh: Float32Array;
+  readonly dc: Float32Array;
+  /** `[B, H]`: h after the last step. */
+  readonly hLast: Float32Array;
+
+  constructor(readonly B: number, readonly T: number, readonly H: number, readonly training: boolean) {
+    const rows = T * B;
+    const K = H + 2;
+    this.ha = new Float32Array(rows * K);
+    // backward needs every step; inference keeps one step's gates and states
+    const kept = training ? rows : B;
+    this.gates = new Float32Array(kept * 4 * H);
+    this.c = new Float32Array(kept * H);
+    this.tc = new Float32Array(kept * H);
+    this.dz = new Float32Array(training ? rows * 4 * H : 0);
+    this.cNow = new Float32Array(B * H);
+    this.c2 = new Float32Array(B * H);
+    this.dh = new Float32Array(B * H);
+    this.dc = new Float32Array(B * H);
+    this.hLast = new Float32Array(B * H);
+  }
+
+  /** Row offset of step t in the per-step buffers (always 0 for inference). */
+  step(t: number): number {
+    return this.training ? t * this.B : 0;
+  }
+}
+
+/** Milliseconds spent per phase of {@link fastGradients}, summed over calls (for `deno task bench`). */
+export interface FastProfile {
+  /** The gate products `[B, H+2] × [H+2, 4H]` with their fused sigmoid, and the sigmoid of 2c. */
+  forwardGemm: number;
+  /** The JS cell loops of the forward pass. */
+  forwardCell: number;
+  /** The products dz · Rᵀ carrying dh back. */
+  backwardGemm: number;
+  /** The JS cell loops of the backward pass. */
+  backwardCell: number;
+  /** The stacked weight-gradient product and unpacking its result. */
+  weightGemm: number;
+  /** Everything else: weights stacked per batch, the output layer, tensors made and freed. */
+  other: number;
+}
+
+/** A profile with every phase at 0. */
+export function emptyProfile(): FastProfile {
+  return { forwardGemm: 0, forwardCell: 0, backwardGemm: 0, backwardCell: 0, weightGemm: 0, other: 0 };
+}
+
+/** Adds the time since `start` to `phase`, when profiling; returns the new start. */
+function lap(profile: FastProfile | undefined, phase: keyof FastProfile, start: number): number {
+  if (!profile) return 0;
+  const now = performance.now();
+  profile[phase] += now - start;
+  return now;
+}
+
+const workspaces = new Map<string, Workspace>();
+
+function workspaceFor(B: number, T: number, H: number, training: boolean): Workspace {
+  const key = `${B}/${T}/${H}/${training}`;
+  let ws = workspaces.get(key);
+  if (!ws) {
+    ws = new Workspace(B, T, H, training);
+    workspaces.set(key, ws);
+  }
+  return ws;
+}
+
+/** c_t = f·c_{t−1} + i·g for every series; also 2·c_t for the tanh, and c_t into the tape. */
+function cellState(s: Float32Array, ws: Workspace, row: number): void {
+  const { B, H, cNow, c2, c } = ws;
+  const G = 4 * H;
+  const out = row * H;
+  for (let n = 0; n < B; n++) {
+    const r = n * G;
+    const q = n * H;
+    for (let j = 0; j < H; j++) {
+      const k = q + j;
+      const next = s[r + H + j] * cNow[k] + s[r + j] * (2 * s[r + 2 * H + j] - 1);
+      cNow[k] = next;
+      c2[k] = 2 * next;
+      c[out + k] = next;
+    }
+  }
+}
+
+/** h_t = o·tanh(c_t), tanh(c_t) = 2·sigmoid(2c_t) − 1; h goes to `h` with row stride `stride`. */
+function cellOutput(
+  s: Float32Array,
+  sig2c: Float32Array,
+  ws: Workspace,
+  row: number,
+  h: Float32Array,
+  stride: number,
+): void {
+  const { B, H, tc } = ws;
+  const G = 4 * H;
+  const out = row * H;
+  for (let n = 0; n < B; n++) {
+    const r = n * G + 3 * H;
+    const q = n * H;
+    const w = n * stride;
+    for (let j = 0; j < H; j++) {
+      const t = 2 * sig2c[q + j] - 1;
+      h[w + j] = s[r + j] * t;
+      tc[out + q + j] = t;
+    }
+  }
+}
+
+/** One step back through the cell: dz_t from dh_t and dc_{t+1}, and dc_t for the step before. */
+function cellBackward(ws: Workspace, t: number): void {
+  const { B, H, gates: S, c: C, tc: TC, dh, dc, dz } = ws;
+  const G = 4 * H;
+  const row = t * B;
+  for (let n = 0; n < B; n++) {
+    const q = n * H;
+    const r = (row + n) * G;
+    const cs = (row + n) * H;
+    const cp = (row - B + n) * H; // c_{t−1}; c_{−1} = 0
+    for (let j = 0; j < H; j++) {
+      const k = q + j;
+      const i = S[r + j];
+      const f = S[r + H + j];
+      const g = 2 * S[r + 2 * H + j] - 1;
+      const o = S[r + 3 * H + j];
+      const tc = TC[cs + j];
+      const cPrev = t > 0 ? C[cp + j] : 0;
+      const d = dh[k];
+      const dcSum = dc[k] + d * o * (1 - tc * tc);
+      dc[k] = dcSum * f;
+      dz[r + j] = dcSum * g * i * (1 - i);
+      dz[r + H + j] = dcSum * cPrev * f * (1 - f);
+      dz[r + 2 * H + j] = dcSum * i * (1 - g * g);
+      dz[r + 3 * H + j] = d * tc * o * (1 - o);
+    }
+  }
+}
+
+/** Wa = [R; K; b] with the c-gate columns doubled, `[H+2, 4H]`. */
+function stackedWeights(w: LstmWeights): tf.Tensor2D {
+  const H = w.recurrentKernel.shape[0];
+  return tf.tidy(() => {
+    const wa = tf.concat([w.recurrentKernel, w.kernel, tf.reshape(w.bias, [1, 4 * H])], 0);
+    const scale = new Float32Array(4 * H).fill(1).fill(2, 2 * H, 3 * H);
+    return tf.mul(wa, tf.tensor1d(scale)) as tf.Tensor2D;
+  });
+}
+
+/** Runs the LSTM over a batch into `ws`; h after the last step lands in `ws.hLast`. */
+function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastProfile): void {
+  const { B, T, H, ha } = ws;
+  const K = H + 2;
+  for (let t = 0; t < T; t++) {
+    for (let n = 0; n < B; n++) {
+      const r = (t * B + n) * K;
+      ha[r + H] = x[n * T + t];
+      ha[r + H + 1] = 1;
+    }
+  }
+  ws.cNow.fill(0);
+  const wa = stackedWeights(w);
+  let t0 = profile ? performance.now() : 0;
+  for (let t = 0; t < T; t++) {
+    const haT = tf.tensor2d(ha.subarray(t * B * K, (t + 1) * B * K), [B, K]); // [B, H+2]
+    const z = tf.fused.matMul({ a: haT, b: wa, activation: "sigmoid" }); // [B, 4H]
+    t0 = lap(profile, "forwardGemm", t0);
+    const row = ws.step(t);
+    if (ws.training) ws.gates.set(heap(z), row * 4 * H);
+    cellState(heap(z), ws, row);
+    t0 = lap(profile, "forwardCell", t0);
+    const c2 = tf.tensor2d(ws.c2, [B, H]);
+    const sig2c = tf.sigmoid(c2); // [B, H]
+    t0 = lap(profile, "forwardGemm", t0);
+    const last = t + 1 === T;
+    const h = last ? ws.hLast : ha.subarray((t + 1) * B * K);
+    cellOutput(heap(z), heap(sig2c), ws, row, h, last ? H : K);
+    t0 = lap(profile, "forwardCell", t0);
+    tf.dispose([haT, z, c2, sig2c]);
+    t0 = lap(profile, "other", t0);
+  }
+  wa.dispose();
+}
+
+/** p = sigmoid(h_T · Wd + bd) per series. */
+function output(ws: Workspace, wd: Float32Array, bd: number): Float32Array {
+  const { B, H, hLast } = ws;
+  const p = new Float32Array(B);
+  for (let n = 0; n < B; n++) {
+    let logit = bd;
+    for (let j = 0; j < H; j++) logit += hLast[n * H + j] * wd[j];
+    p[n] = 1 / (1 + Math.exp(-logit));
+  }
+  return p;
 }
 
 /**
@@ -77,65 +265,85 @@ function forward(
  *
  * @param w The weights, in tf.layers layout.
  * @param batch The mini-batch.
+ * @param profile When given, the time of each phase is added to it.
  * @returns Loss, probabilities and gradients keyed by weight role.
  */
-export function fastGradients(w: LstmWeights, batch: Batch): BatchGradients {
+export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfile): BatchGradients {
   const { size: B, seriesLength: T } = batch;
   const H = w.recurrentKernel.shape[0];
-  let probabilities: Float32Array = new Float32Array(0);
-  const grads = tf.tidy(() => {
-    const one = tf.scalar(1);
-    const { h, steps } = forward(w, batch.x, B, T, true);
-    // output: p = sigmoid(h_T · Wd + bd)                                  [B, 1]
-    const p = tf.sigmoid(tf.add(tf.matMul(h, w.denseKernel), w.denseBias));
-    probabilities = p.dataSync() as Float32Array;
-    // d mean(w·BCE) / d logit = w·(p − y) / B, zero where Keras's clip of p is active
-    const dLogitValues = new Float32Array(B);
-    for (let n = 0; n < B; n++) {
-      const pn = probabilities[n];
-      const clipped = pn < BCE_EPSILON || pn > 1 - BCE_EPSILON;
-      dLogitValues[n] = clipped ? 0 : ((batch.w ? batch.w[n] : 1) * (pn - batch.y[n])) / B;
-    }
-    const dLogit = tf.tensor2d(dLogitValues, [B, 1]);
-    const denseKernel = tf.matMul(tf.transpose(h), dLogit); // [H, 1]
-    const denseBias = tf.sum(dLogit, 0); // [1]
-    let dh: tf.Tensor2D = tf.matMul(dLogit, tf.transpose(w.denseKernel)); // [B, H]
-    const rT = tf.transpose(w.recurrentKernel); // [4H, H], once per batch
-    let dc: tf.Tensor2D | undefined;
-    const dz: tf.Tensor2D[] = new Array(T);
-    for (let t = T - 1; t >= 0; t--) {
-      const { i, f, g, o, cPrev, tc } = steps[t];
-      const dO = tf.mul(dh, tc);
-      const dcT = tf.mul(tf.mul(dh, o), tf.sub(one, tf.mul(tc, tc)));
-      const dcSum = (dc ? tf.add(dc, dcT) : dcT) as tf.Tensor2D;
-      const dzi = tf.mul(tf.mul(dcSum, g), tf.mul(i, tf.sub(one, i)));
-      const dzf = tf.mul(tf.mul(dcSum, cPrev), tf.mul(f, tf.sub(one, f)));
-      const dzg = tf.mul(tf.mul(dcSum, i), tf.sub(one, tf.mul(g, g)));
-      const dzo = tf.mul(dO, tf.mul(o, tf.sub(one, o)));
-      dz[t] = tf.concat([dzi, dzf, dzg, dzo], 1) as tf.Tensor2D; // [B, 4H], gates i, f, c, o
-      if (t > 0) {
-        dh = tf.matMul(dz[t], rT); // [B, H]
-        dc = tf.mul(dcSum, f);
-      }
-    }
-    // all steps' weight gradients (bias included, by the column of ones) in one GEMM whose right
-    // operand is the small one: XNNPACK repacks the right operand on every call
-    const dzAllT = tf.transpose(tf.concat(dz, 0)); // [4H, T·B]
-    const haAll = tf.concat(steps.map((s) => s.ha), 0); // [T·B, H+2]
-    const dWa = tf.transpose(tf.matMul(dzAllT, haAll)); // [H+2, 4H]
-    return {
-      kernel: tf.slice(dWa, [H, 0], [1, 4 * H]),
-      recurrentKernel: tf.slice(dWa, [0, 0], [H, 4 * H]),
-      bias: tf.reshape(tf.slice(dWa, [H + 1, 0], [1, 4 * H]), [4 * H]),
-      denseKernel,
-      denseBias,
-    };
-  }) as BatchGradients["grads"];
-  return {
+  const G = 4 * H;
+  const K = H + 2;
+  const ws = workspaceFor(B, T, H, true);
+  const wd = w.denseKernel.dataSync() as Float32Array;
+  const bd = w.denseBias.dataSync()[0];
+
+  // forward
+  let t0 = profile ? performance.now() : 0;
+  forward(w, batch.x, ws, profile);
+  t0 = profile ? performance.now() : 0;
+  const probabilities = output(ws, wd, bd);
+
+  // output layer: d mean(w·BCE) / d logit = w·(p − y) / B, zero where Keras's clip of p is active
+  const dLogit = new Float64Array(B);
+  for (let n = 0; n < B; n++) {
+    const p = probabilities[n];
+    const clipped = p < BCE_EPSILON || p > 1 - BCE_EPSILON;
+    dLogit[n] = clipped ? 0 : ((batch.w ? batch.w[n] : 1) * (p - batch.y[n])) / B;
+  }
+  const denseKernel = new Float32Array(H);
+  for (let j = 0; j < H; j++) {
+    let sum = 0;
+    for (let n = 0; n < B; n++) sum += ws.hLast[n * H + j] * dLogit[n];
+    denseKernel[j] = sum;
+  }
+  const denseBias = dLogit.reduce((a, b) => a + b, 0);
+  for (let n = 0; n < B; n++) {
+    for (let j = 0; j < H; j++) ws.dh[n * H + j] = dLogit[n] * wd[j];
+  }
+
+  // backward through time: dh_{t−1} = dz_t · Rᵀ                                        [B, H]
+  ws.dc.fill(0);
+  const rT = tf.transpose(w.recurrentKernel); // [4H, H], packed once per batch
+  t0 = lap(profile, "other", t0);
+  for (let t = T - 1; t >= 0; t--) {
+    cellBackward(ws, t);
+    t0 = lap(profile, "backwardCell", t0);
+    if (t === 0) break;
+    const dzT = tf.tensor2d(ws.dz.subarray(t * B * G, (t + 1) * B * G), [B, G]);
+    const dhT = tf.matMul(dzT, rT);
+    ws.dh.set(heap(dhT));
+    tf.dispose([dzT, dhT]);
+    t0 = lap(profile, "backwardGemm", t0);
+  }
+  rT.dispose();
+
+  // every step's weight and bias gradients in one GEMM: dWaᵀ = dzᵀ · ha               [4H, H+2]
+  const dwT = tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(ws.dz, [T * B, G])), tf.tensor2d(ws.ha, [T * B, K])));
+  const v = heap(dwT);
+  const recurrentKernel = new Float32Array(H * G);
+  const kernel = new Float32Array(G);
+  const bias = new Float32Array(G);
+  for (let g = 0; g < G; g++) {
+    const r = g * K;
+    for (let j = 0; j < H; j++) recurrentKernel[j * G + g] = v[r + j];
+    kernel[g] = v[r + H];
+    bias[g] = v[r + H + 1];
+  }
+  dwT.dispose();
+  t0 = lap(profile, "weightGemm", t0);
+  const result = {
     loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
     probabilities,
-    grads,
+    grads: {
+      kernel: tf.tensor2d(kernel, [1, G]),
+      recurrentKernel: tf.tensor2d(recurrentKernel, [H, G]),
+      bias: tf.tensor1d(bias),
+      denseKernel: tf.tensor2d(denseKernel, [H, 1]),
+      denseBias: tf.tensor1d([denseBias]),
+    },
   };
+  lap(profile, "other", t0);
+  return result;
 }
 
 /**
@@ -154,21 +362,15 @@ export function fastPredict(
   chunk = 1000,
 ): Float32Array {
   const n = x.length / seriesLength;
+  const H = w.recurrentKernel.shape[0];
+  const wd = w.denseKernel.dataSync() as Float32Array;
+  const bd = w.denseBias.dataSync()[0];
   const out = new Float32Array(n);
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const part = x.subarray(
-      start * seriesLength,
-      (start + size) * seriesLength,
-    );
-    out.set(
-      tf.tidy(() => {
-        const { h } = forward(w, part, size, seriesLength, false);
-        return tf.sigmoid(tf.add(tf.matMul(h, w.denseKernel), w.denseBias))
-          .dataSync() as Float32Array;
-      }),
-      start,
-    );
+    const ws = workspaceFor(size, seriesLength, H, false);
+    forward(w, x.subarray(start * seriesLength, (start + size) * seriesLength), ws);
+    out.set(output(ws, wd, bd), start);
   }
   return out;
 }

@@ -1,0 +1,43 @@
+/**
+ * The arithmetic of one training batch of the exercise's LSTM, counted from the config.
+ * @module
+ */
+import type { TrainConfig } from "./spec.ts";
+
+/** Floating-point operations of one mini-batch, by phase (a multiply-add counts 2). */
+export interface BatchFlops {
+  /** T steps of the gate product `[B, H+2] × [H+2, 4H]` (input and bias folded in). */
+  forward: number;
+  /** T − 1 steps of `[B, 4H] × [4H, H]` carrying dh back (step 0 needs none). */
+  backward: number;
+  /** The weight and bias gradients of all steps: `[4H, T·B] × [T·B, H+2]`. */
+  weightGradients: number;
+  /** The dense output layer, forward and both its gradients. */
+  output: number;
+  /** The sum of the phases. */
+  total: number;
+}
+
+/**
+ * Counts the matrix-product work of one batch of forward and backward through time; the
+ * element-wise work (a few dozen operations per cell and step) is left out, as it is two
+ * orders of magnitude smaller.
+ *
+ * @param config `units` (H), `seriesLength` (T) and `batchSize` (B).
+ * @returns The FLOP count by phase.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { DEFAULT_CONFIG } from "./spec.ts";
+ * // the spec's batch: about 1.43 GFLOP
+ * assertEquals(Math.round(batchFlops(DEFAULT_CONFIG).total / 1e7), 143);
+ * ```
+ */
+export function batchFlops(config: Pick<TrainConfig, "units" | "seriesLength" | "batchSize">): BatchFlops {
+  const { units: H, seriesLength: T, batchSize: B } = config;
+  const forward = T * 2 * B * (H + 2) * 4 * H;
+  const backward = (T - 1) * 2 * B * 4 * H * H;
+  const weightGradients = 2 * 4 * H * T * B * (H + 2);
+  const output = 3 * 2 * B * H;
+  return { forward, backward, weightGradients, output, total: forward + backward + weightGradients + output };
+}

@@ -1,0 +1,179 @@
+/**
+ * Experiment plans: a plan is a named grid of variants × seeds; each cell is one run, one config
+ * plus one seed, whose file name is derived from what defines it, so the same run always lands
+ * at the same path. Pure: the runner (`src/runner/`) executes what this module lists.
+ * @module
+ */
+import { checkSeed, resolveConfig, type TrainConfig } from "./spec.ts";
+
+/** The ways a run can train, beyond the config: the imbalance study's treatments. */
+export const RUN_VARIANTS = ["spec", "class-weighted", "balanced-data", "oversampled"] as const;
+
+/** One of {@link RUN_VARIANTS}. */
+export type RunVariant = typeof RUN_VARIANTS[number];
+
+/** What defines one run. */
+export interface RunSpec {
+  /** How it trains. */
+  variant: RunVariant;
+  /** The training config: `seed` seeds the initial weights and the epoch orders, `dataSeed` the data. */
+  config: TrainConfig;
+}
+
+/** A named grid. */
+export interface Plan {
+  /** One line: what the plan measures. */
+  description: string;
+  /** The variants, each run on every seed. */
+  variants: readonly RunVariant[];
+  /** The seeds when `--seeds` is not given. */
+  seeds: readonly number[];
+  /** A fixed data seed; absent, each run draws its data with its own seed. */
+  dataSeed?: number;
+  /** Config fields that differ from the default (e.g. a tiny config for tests). */
+  config?: Partial<TrainConfig>;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+
+/** The project's plans. */
+export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
+  /** Deliverable 1 over seeds: data, initial weights and order all vary. */
+  spec: { description: "the spec, everything varying with the seed", variants: ["spec"], seeds: range(1, 10) },
+  /** The training seed alone varies, on the shipped model's data (seed 42). */
+  "spec-data42": {
+    description: "the spec on the shipped model's data draw (seed 42), the training seed varying",
+    variants: ["spec"],
+    seeds: range(1, 5),
+    dataSeed: 42,
+  },
+  /** The imbalance treatments on the spec's first seeds, so that each compares paired. */
+  imbalance: {
+    description: "the imbalance treatments, on the same seeds as the spec plan",
+    variants: ["class-weighted", "balanced-data", "oversampled"],
+    seeds: range(1, 3),
+  },
+  /** A tiny config for tests and a quick look: seconds per run. */
+  smoke: {
+    description: "a tiny config (4 units, 150 + 50 series, 2 epochs) for tests",
+    variants: ["spec", "class-weighted"],
+    seeds: range(1, 3),
+    config: { units: 4, trainSize: 150, validationSize: 50, epochs: 2 },
+  },
+});
+
+/**
+ * Parses a seed list: `7`, `1-10`, `1,3,5` or a mix such as `1-3,8`.
+ *
+ * @param text The list.
+ * @returns The seeds, ascending, without repeats.
+ * @throws {RangeError} An empty or malformed list, a descending range, or a seed outside [0, 2^32).
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(parseSeeds("1-3,8"), [1, 2, 3, 8]);
+ * ```
+ */
+export function parseSeeds(text: string): number[] {
+  const seeds = new Set<number>();
+  for (const part of text.split(",")) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new RangeError(`Seeds must look like 7, 1-10 or 1,3,5, got "${text.slice(0, 60)}"`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    checkSeed(from);
+    checkSeed(to);
+    if (to < from) throw new RangeError(`Seed range must ascend, got "${part.trim()}"`);
+    if (to - from >= 100_000) throw new RangeError(`Seed range must hold at most 100000 seeds, got "${part.trim()}"`);
+    for (let s = from; s <= to; s++) seeds.add(s);
+  }
+  return [...seeds].sort((a, b) => a - b);
+}
+
+/** A 1/count share of a grid: the runs whose position in the sorted grid is index mod count. */
+export interface Shard {
+  /** This shard's number, 0 ≤ index < count. */
+  index: number;
+  /** How many shards share the grid. */
+  count: number;
+}
+
+/**
+ * Parses `i/n` with 0 ≤ i < n.
+ *
+ * @param text E.g. `0/4`.
+ * @returns The shard.
+ * @throws {RangeError} Anything else.
+ */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(count) && count >= 1 && index < count)) {
+    throw new RangeError(`Shard must be i/n with 0 <= i < n, got "${text.slice(0, 60)}"`);
+  }
+  return { index, count };
+}
+
+/** FNV-1a, 64-bit, over the UTF-16 code units (Fowler, Noll, Vo): a stable name, not for security. */
+function fnv1a64(text: string): string {
+  const prime = 0x100000001b3n;
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    h ^= BigInt(text.charCodeAt(i));
+    h = (h * prime) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, "0");
+}
+
+/** JSON with object keys sorted at every depth: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, v) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+        : v,
+  );
+}
+
+/**
+ * The file name of a run: readable parts, then a hash of everything that defines it.
+ *
+ * @param run The run.
+ * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`.
+ */
+export function runName(run: RunSpec): string {
+  const { variant, config } = run;
+  return `${variant}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
+}
+
+/**
+ * The runs of a plan, sorted by name: every variant on every seed.
+ *
+ * @param plan The plan.
+ * @param seeds Seeds instead of the plan's own.
+ * @returns One spec per run.
+ * @throws {TypeError|RangeError} A config override the spec does not accept.
+ */
+export function planRuns(plan: Plan, seeds: readonly number[] = plan.seeds): RunSpec[] {
+  const runs = plan.variants.flatMap((variant) =>
+    seeds.map((seed): RunSpec => ({
+      variant,
+      config: resolveConfig({ ...plan.config, seed, dataSeed: plan.dataSeed ?? seed }),
+    }))
+  );
+  return runs.sort((a, b) => (runName(a) < runName(b) ? -1 : runName(a) > runName(b) ? 1 : 0));
+}
+
+/**
+ * The runs of one shard: those whose position in the sorted list is `index` mod `count`.
+ * The shards of a grid are disjoint and together hold every run.
+ *
+ * @param runs The grid, in a fixed order (as {@link planRuns} gives it).
+ * @param shard The share.
+ * @returns The shard's runs, in order.
+ */
+export function shardRuns<T>(runs: readonly T[], shard: Shard): T[] {
+  return runs.filter((_, k) => k % shard.count === shard.index);
+}

@@ -1,0 +1,204 @@
+/**
+ * Merges a plan's run files into figures with their uncertainty: whichever files exist are
+ * read, in the grid's order, so the merge is deterministic and a partial plan says what it lacks.
+ * @module
+ */
+import { runName, type RunSpec } from "../core/plan.ts";
+import { type Interval, pairedDifference, type SeedSummary, summarize, wilsonInterval } from "../core/stats.ts";
+import { pct } from "../core/format.ts";
+import { readRunRecord, type RunRecord } from "./record.ts";
+
+/** How each summarised figure is read from a run file. */
+const FIGURES = {
+  accuracy: (r: RunRecord) => r.validation.accuracy,
+  specificity: (r: RunRecord) => r.validation.specificity,
+  balancedAccuracy: (r: RunRecord) => r.validation.balancedAccuracy,
+  mcc: (r: RunRecord) => r.validation.mcc,
+  rocAuc: (r: RunRecord) => r.validation.rocAuc,
+  prAucClass0: (r: RunRecord) => r.validation.prAucClass0,
+  /** Accuracy on series summing to exactly the threshold. */
+  boundaryAtThreshold: (r: RunRecord) => r.boundary.atThreshold,
+  /** Mean per-sum accuracy over threshold ± 5. */
+  boundaryBand: (r: RunRecord) => r.boundary.band,
+  /** Where the mean P crosses 0.5. */
+  effectiveThreshold: (r: RunRecord) => r.boundary.effectiveThreshold,
+} as const;
+
+/** The figures summarised per variant. */
+export const SUMMARY_FIGURES = Object.keys(FIGURES) as (keyof typeof FIGURES)[];
+
+/** One of {@link SUMMARY_FIGURES}. */
+export type SummaryFigure = keyof typeof FIGURES;
+
+/** One variant over its seeds. */
+export interface VariantSummary {
+  variant: string;
+  /** The seeds whose run files exist. */
+  seeds: number[];
+  /** Each figure over those seeds (mean, sd, range, t-interval). */
+  figures: Partial<Record<SummaryFigure, SeedSummary>>;
+  /** Class-0 recall pooled over the runs: right / total class-0 series, with its Wilson interval. */
+  class0Pooled: { right: number; total: number; wilson: Interval };
+  /** Mean seconds per run. */
+  meanSeconds: number;
+}
+
+/** A variant against the spec on the seeds both have. */
+export interface PairedSummary {
+  variant: string;
+  seeds: number[];
+  /** variant − spec per figure. */
+  difference: Partial<Record<SummaryFigure, SeedSummary>>;
+}
+
+/** What {@link summarizePlan} returns. */
+export interface PlanSummary {
+  total: number;
+  present: string[];
+  missing: string[];
+  variants: VariantSummary[];
+  paired: PairedSummary[];
+  /** The same as a table for people. */
+  text: string;
+}
+
+/**
+ * Formats seconds as `42 s`, `12 min 3 s` or `2 h 5 min`.
+ *
+ * @param seconds A duration.
+ * @returns The text.
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+async function readIfPresent(path: string): Promise<RunRecord | undefined> {
+  try {
+    return await readRunRecord(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+const figureOf = (r: RunRecord, f: SummaryFigure): number => FIGURES[f](r) ?? NaN;
+
+function summarizeFigures(records: RunRecord[]): Partial<Record<SummaryFigure, SeedSummary>> {
+  const out: Partial<Record<SummaryFigure, SeedSummary>> = {};
+  for (const f of SUMMARY_FIGURES) {
+    const values = records.map((r) => figureOf(r, f)).filter(Number.isFinite);
+    if (values.length) out[f] = summarize(values);
+  }
+  return out;
+}
+
+/**
+ * Reads the run files of a grid and summarises them per variant, and each variant against the
+ * spec run of the same config and seeds (paired).
+ *
+ * @param options The grid and the folder of its run files.
+ * @returns The summary.
+ * @throws {RunFileError} A run file that exists but cannot be read.
+ */
+export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir: string }): Promise<PlanSummary> {
+  const { runs, outDir } = options;
+  const byVariant = new Map<string, RunRecord[]>();
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const run of runs) {
+    const record = await readIfPresent(`${outDir}/${runName(run)}`);
+    if (!record) {
+      missing.push(runName(run));
+      continue;
+    }
+    present.push(record.name);
+    byVariant.set(run.variant, [...(byVariant.get(run.variant) ?? []), record]);
+  }
+  const variants: VariantSummary[] = [...byVariant].map(([variant, records]) => {
+    const right = records.reduce((a, r) => a + r.validation.confusion.tn, 0);
+    const total = records.reduce((a, r) => a + r.validation.confusion.tn + r.validation.confusion.fp, 0);
+    return {
+      variant,
+      seeds: records.map((r) => r.config.seed),
+      figures: summarizeFigures(records),
+      class0Pooled: { right, total, wilson: total ? wilsonInterval(right, total) : { low: NaN, high: NaN } },
+      meanSeconds: records.reduce((a, r) => a + r.seconds, 0) / records.length,
+    };
+  });
+  // pair each treatment with the spec run on the same config, seed and data seed
+  const paired: PairedSummary[] = [];
+  for (const [variant, records] of byVariant) {
+    if (variant === "spec") continue;
+    const pairs: [RunRecord, RunRecord][] = [];
+    for (const r of records) {
+      const spec = await readIfPresent(`${outDir}/${runName({ variant: "spec", config: r.config })}`);
+      if (spec) pairs.push([r, spec]);
+    }
+    if (!pairs.length) continue;
+    const difference: Partial<Record<SummaryFigure, SeedSummary>> = {};
+    for (const f of SUMMARY_FIGURES) {
+      const a = pairs.map(([r]) => figureOf(r, f));
+      const b = pairs.map(([, s]) => figureOf(s, f));
+      if ([...a, ...b].every(Number.isFinite)) difference[f] = pairedDifference(a, b);
+    }
+    paired.push({ variant, seeds: pairs.map(([r]) => r.config.seed), difference });
+  }
+  return {
+    total: runs.length,
+    present,
+    missing,
+    variants,
+    paired,
+    text: formatSummary(runs.length, missing, variants, paired),
+  };
+}
+
+const fmtPct = (s: SeedSummary | undefined) =>
+  s
+    ? `${pct(s.mean)} ± ${(100 * s.sd).toFixed(2)} [${pct(s.ci.low)}, ${pct(s.ci.high)}] (${pct(s.min)}–${pct(s.max)})`
+    : "–";
+const fmtNum = (s: SeedSummary | undefined) =>
+  s ? `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)} [${s.ci.low.toFixed(4)}, ${s.ci.high.toFixed(4)}]` : "–";
+
+function formatSummary(total: number, missing: string[], variants: VariantSummary[], paired: PairedSummary[]): string {
+  const lines = [
+    `${total - missing.length} of ${total} runs present` + (missing.length ? `; missing: ${missing.join(", ")}` : ""),
+  ];
+  lines.push("mean ± sd [95 % t-interval of the mean] (min–max) over seeds; validation split of each run's data seed");
+  for (const v of variants) {
+    lines.push(
+      `${v.variant} (${v.seeds.length} seeds: ${v.seeds.join(", ")}; ${formatDuration(v.meanSeconds)} per run)`,
+    );
+    lines.push(`  accuracy           ${fmtPct(v.figures.accuracy)}`);
+    lines.push(
+      `  class-0 recall     ${fmtPct(v.figures.specificity)}; pooled ${v.class0Pooled.right}/${v.class0Pooled.total}` +
+        ` [Wilson ${pct(v.class0Pooled.wilson.low)}, ${pct(v.class0Pooled.wilson.high)}]`,
+    );
+    lines.push(`  balanced accuracy  ${fmtPct(v.figures.balancedAccuracy)}`);
+    lines.push(`  MCC                ${fmtNum(v.figures.mcc)}`);
+    lines.push(`  ROC-AUC            ${fmtNum(v.figures.rocAuc)}`);
+    lines.push(`  class-0 PR-AUC     ${fmtNum(v.figures.prAucClass0)}`);
+    lines.push(`  boundary, sum = threshold        ${fmtPct(v.figures.boundaryAtThreshold)}`);
+    lines.push(`  boundary, threshold ± 5 (equal)  ${fmtPct(v.figures.boundaryBand)}`);
+    lines.push(`  effective threshold (mean P = ½) ${fmtNum(v.figures.effectiveThreshold)}`);
+  }
+  for (const p of paired) {
+    lines.push(`${p.variant} − spec, paired on seeds ${p.seeds.join(", ")}: mean [95 % t-interval]`);
+    for (const f of ["accuracy", "specificity", "mcc"] as const) {
+      const d = p.difference[f];
+      if (d) {
+        const scale = f === "mcc" ? 1 : 100;
+        const unit = f === "mcc" ? "" : " points";
+        lines.push(
+          `  ${f.padEnd(12)} ${(scale * d.mean).toFixed(2)}${unit} [${(scale * d.ci.low).toFixed(2)}, ${
+            (scale * d.ci.high).toFixed(2)
+          }]`,
+        );
+      }
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,113 @@
+/**
+ * Trains one run of a plan: the spec, or one of the imbalance treatments, on the run's data
+ * seed, and scores it on the natural validation split of that data.
+ * @module
+ */
+import { predictSplit, type Progress, train } from "../train/train.ts";
+import { type Dataset, datasetFor, seriesSum, type Split } from "../core/dataset.ts";
+import { makeBalancedDataset, oversampleClass0 } from "../core/imbalance.ts";
+import {
+  accuracy,
+  averagePrecision,
+  binaryCrossEntropy,
+  classificationReport,
+  confusion,
+  flipClasses,
+} from "../core/metrics.ts";
+import { runName, type RunSpec } from "../core/plan.ts";
+import { makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
+import { RUN_FORMAT, type RunRecord } from "./record.ts";
+
+/** Hooks of {@link trainRun}. */
+export interface RunHooks {
+  /** Training progress. */
+  onProgress?: (p: Progress) => void;
+}
+
+/** The training data and loss weights a variant uses, from the natural data of the run. */
+export function variantData(
+  run: RunSpec,
+  natural: Dataset,
+): { data: Dataset; classWeights?: [number, number]; trainSize: number } {
+  const { config } = run;
+  const { dataSeed } = config;
+  switch (run.variant) {
+    case "spec":
+      return { data: natural, trainSize: config.trainSize };
+    case "class-weighted": {
+      // weights n / (2·n_class), scikit-learn's "balanced"
+      const t = natural.train;
+      return {
+        data: natural,
+        classWeights: [t.size / (2 * t.negatives), t.size / (2 * t.positives)],
+        trainSize: t.size,
+      };
+    }
+    case "balanced-data": {
+      // as many series of each class, drawn by rejection from the same digit distribution
+      const perClass = (config.trainSize + config.validationSize) / 2;
+      const data = makeBalancedDataset({ seed: dataSeed, perClass, trainSize: config.trainSize });
+      return { data, trainSize: data.train.size };
+    }
+    case "oversampled": {
+      const train = oversampleClass0(natural.train, dataSeed);
+      return { data: { ...natural, train }, trainSize: train.size };
+    }
+  }
+}
+
+const sums = (split: Split, T: number) =>
+  Array.from({ length: split.size }, (_, i) => seriesSum(split.x.subarray(i * T, (i + 1) * T)));
+
+/**
+ * Trains and scores one run.
+ *
+ * @param run The run.
+ * @param hooks Progress.
+ * @returns The run file's content.
+ */
+export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunRecord> {
+  const started = performance.now();
+  const natural = datasetFor(run.config);
+  const { data, classWeights, trainSize } = variantData(run, natural);
+  const config = { ...run.config, trainSize };
+  const result = await train({ config, data, classWeights, onProgress: hooks.onProgress });
+  const trainP = predictSplit(result.model, data.train, result.metrics.config);
+  const p = predictSplit(result.model, natural.validation, result.metrics.config);
+  // the decision boundary, on series drawn exactly at each sum around the threshold
+  const set = makeBoundarySet({
+    seed: run.config.dataSeed,
+    seriesLength: config.seriesLength,
+    threshold: config.threshold,
+  });
+  const positives = set.y.reduce((a, b) => a + b, 0);
+  const boundarySplit: Split = {
+    x: set.x,
+    y: set.y,
+    size: set.y.length,
+    positives,
+    negatives: set.y.length - positives,
+  };
+  const boundary = scoreBoundary(
+    set,
+    predictSplit(result.model, boundarySplit, result.metrics.config),
+    config.threshold,
+  );
+  result.model.dispose();
+  const y = natural.validation.y;
+  const class0 = flipClasses(y, p);
+  return {
+    format: RUN_FORMAT,
+    name: runName(run),
+    ...run,
+    trainData: { size: data.train.size, negatives: data.train.negatives },
+    ...(classWeights ? { classWeights } : {}),
+    train: { loss: binaryCrossEntropy(data.train.y, trainP), accuracy: accuracy(confusion(data.train.y, trainP)) },
+    validation: { ...classificationReport(y, p), prAucClass0: averagePrecision(class0.y, class0.p) },
+    validationProbabilities: Array.from(p, (v) => Number(v.toPrecision(7))),
+    validationSums: sums(natural.validation, run.config.seriesLength),
+    boundary,
+    history: result.history.epochs.map((e) => ({ ...e })),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * One training step, shared by the training loop and the benchmark: gradients of a batch by
+ * the configured trainer, then the Adam update.
+ * @module
+ */
+import { tf } from "./backend.ts";
+import type { Batch } from "./batch.ts";
+import { fastGradients } from "./fast.ts";
+import { type LstmVariables, WEIGHT_NAMES } from "./model.ts";
+import { referenceGradients } from "./reference.ts";
+import type { TrainerName } from "../core/spec.ts";
+
+/** What a step reports of its batch. */
+export interface StepResult {
+  /** Mean binary cross-entropy over the batch, before the update. */
+  loss: number;
+  /** P(class 1) per series, before the update, shape `[size]`. */
+  probabilities: Float32Array;
+}
+
+/** Everything a step reads and updates. */
+export interface StepState {
+  /** The network, read by the reference trainer. */
+  model: tf.LayersModel;
+  /** The same network's trainable variables, by role. */
+  variables: LstmVariables;
+  /** The optimizer, whose moments the step advances. */
+  optimizer: tf.Optimizer;
+  /** Which path computes the gradients. */
+  trainer: TrainerName;
+}
+
+/**
+ * Computes the batch's loss and gradients and applies one optimizer update.
+ *
+ * @param state The network, its weights, the optimizer and the trainer.
+ * @param batch The mini-batch.
+ * @returns The batch's loss and probabilities, from the weights before the update.
+ */
+export function trainStep(state: StepState, batch: Batch): StepResult {
+  const { loss, probabilities, grads } = state.trainer === "fast"
+    ? fastGradients(state.variables, batch)
+    : referenceGradients(state.model, batch);
+  const { variables } = state;
+  state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: variables[n].name, tensor: grads[n] })));
+  tf.dispose(Object.values(grads));
+  return { loss, probabilities };
+}

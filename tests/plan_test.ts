@@ -1,0 +1,81 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
+import { canonicalJson, parseSeeds, parseShard, planRuns, PLANS, runName, shardRuns } from "../src/core/plan.ts";
+import { resolveConfig } from "../src/core/spec.ts";
+
+Deno.test("shardRuns() cuts any grid into disjoint shards that together hold every run", () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 17 }), (size, count) => {
+    const grid = Array.from({ length: size }, (_, k) => `run${k}`);
+    const shards = Array.from({ length: count }, (_, index) => shardRuns(grid, { index, count }));
+    const all = shards.flat();
+    assertEquals(all.length, size, "every run once");
+    assertEquals(new Set(all).size, size, "no run twice");
+    assertEquals([...all].sort(), [...grid].sort());
+    // balanced: shard sizes differ by at most one
+    const sizes = shards.map((s) => s.length);
+    assert(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes}`);
+  }));
+});
+
+Deno.test("planRuns() lists every variant on every seed, sorted by name, the same on every call", () => {
+  const runs = planRuns(PLANS.imbalance, [1, 2, 3]);
+  assertEquals(runs.length, 3 * 3);
+  const names = runs.map(runName);
+  assertEquals(names, [...names].sort());
+  assertEquals(new Set(names).size, names.length);
+  assertEquals(planRuns(PLANS.imbalance, [1, 2, 3]).map(runName), names);
+  assert(runs.every((r) => r.config.dataSeed === r.config.seed), "data seed = seed");
+  const fixed = planRuns(PLANS["spec-data42"]);
+  assert(fixed.every((r) => r.config.dataSeed === 42), "the spec-data42 plan holds the data fixed");
+  assertEquals(planRuns(PLANS.smoke)[0].config.units, 4);
+});
+
+Deno.test("runName() depends on the variant, both seeds and every config field, and nothing else", () => {
+  const config = resolveConfig({ seed: 3 });
+  const base = runName({ variant: "spec", config });
+  assert(base.startsWith("spec-s3-d3-") && base.endsWith(".json"), base);
+  assertEquals(runName({ variant: "spec", config: resolveConfig({ seed: 3 }) }), base);
+  for (
+    const other of [
+      { variant: "oversampled" as const, config },
+      { variant: "spec" as const, config: resolveConfig({ seed: 3, dataSeed: 4 }) },
+      { variant: "spec" as const, config: resolveConfig({ seed: 3, epochs: 59 }) },
+      { variant: "spec" as const, config: resolveConfig({ seed: 3, inputScaling: "digit" }) },
+    ]
+  ) {
+    assert(runName(other) !== base, `${runName(other)} must differ from ${base}`);
+  }
+});
+
+Deno.test("canonicalJson() is independent of key order", () => {
+  assertEquals(
+    canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 2 } }),
+    canonicalJson({ a: { c: 2, d: [1, { x: 1, y: 2 }] }, b: 1 }),
+  );
+});
+
+Deno.test("parseSeeds() reads single seeds, ranges and lists", () => {
+  assertEquals(parseSeeds("42"), [42]);
+  assertEquals(parseSeeds("1-10"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assertEquals(parseSeeds("5,1-3,2"), [1, 2, 3, 5]);
+});
+
+Deno.test("parseSeeds() rejects malformed lists, descending ranges and seeds out of range, naming them", () => {
+  assertThrows(() => parseSeeds(""), RangeError, `Seeds must look like 7, 1-10 or 1,3,5, got ""`);
+  assertThrows(() => parseSeeds("1-x"), RangeError, `got "1-x"`);
+  assertThrows(() => parseSeeds("5-1"), RangeError, `Seed range must ascend, got "5-1"`);
+  assertThrows(
+    () => parseSeeds("4294967296"),
+    RangeError,
+    "Seed must be an integer in [0, 4294967295], got 4294967296",
+  );
+  assertThrows(() => parseSeeds("0-999999"), RangeError, "at most 100000 seeds");
+});
+
+Deno.test("parseShard() reads i/n and rejects anything else", () => {
+  assertEquals(parseShard("0/4"), { index: 0, count: 4 });
+  assertEquals(parseShard("3/4"), { index: 3, count: 4 });
+  for (const bad of ["4/4", "1/0", "-1/2", "a/b", "1", ""]) {
+    assertThrows(() => parseShard(bad), RangeError, `Shard must be i/n with 0 <= i < n, got "${bad}"`);
+  }
+});
