@@ -20,3 +20,7 @@ export * from "./src/core/prior.ts";
 export * from "./src/core/metrics.ts";
 export * from "./src/core/imbalance.ts";
 export * from "./src/core/input.ts";
+export * from "./src/core/format.ts";
+export * from "./src/core/flops.ts";
+export * from "./src/core/stats.ts";
+export * from "./src/core/plan.ts";

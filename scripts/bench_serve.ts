@@ -8,10 +8,12 @@
  *   deno task bench:serve [--model DIR] [--seconds S] [--clients C] [--json]
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
-import { loadOnnxFile } from "../src/onnx/runtime.ts";
-import { initBackend, loadTfjsModel, tf } from "../src/train/mod.ts";
-import { INPUT_SCALING, makeDataset, resolveConfig, scaleDigits } from "../mod.ts";
+import { defineCommand, runCli } from "./args.ts";
+import { loadOnnx } from "../src/onnx/runtime.ts";
+import { DEFAULT_MODEL_DIR, readModelDir } from "../src/model_dir/mod.ts";
+import { initBackend, loadTfjsModel } from "../src/train/mod.ts";
+import { tf } from "../src/train/backend.ts";
+import { INPUT_SCALING, makeDataset, scaleDigits } from "../mod.ts";
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,37 +32,44 @@ async function timeIt(runs: number, fn: () => Promise<unknown> | unknown) {
   return ms;
 }
 
-await runCli(async () => {
-  const { flags } = parseFlags(Deno.args, {
-    model: { type: "string" },
-    seconds: { type: "int", min: 1, max: 60 },
-    clients: { type: "int", min: 1, max: 64 },
-    json: { type: "bool" },
-  });
-  const dir = flags.model ?? "models/lstm-sum";
-  const seconds = flags.seconds ?? 10;
-  const clients = flags.clients ?? 4;
-  const config = resolveConfig(JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`)).config);
+const command = defineCommand({
+  name: "bench:serve",
+  summary: "Inference figures for the exported model: onnxruntime-web vs tfjs, then HTTP against `serve` on loopback.",
+  flags: {
+    model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
+    seconds: { type: "int", min: 1, max: 60, default: 10, help: "duration of the HTTP run" },
+    clients: { type: "int", min: 1, max: 64, default: 4, help: "concurrent HTTP clients" },
+    json: { type: "bool", help: "end with one line of JSON" },
+  },
+});
+
+await runCli(command, async ({ flags }) => {
+  const dir = flags.model;
+  const seconds = flags.seconds;
+  const clients = flags.clients;
+  const { metrics, onnx: bytes, paths } = await readModelDir(dir);
+  const config = metrics.config;
   const data = makeDataset({ seed: config.seed });
   const all = data.validation.x;
-  const one = all.subarray(0, 30);
+  const T = config.seriesLength;
+  const one = all.subarray(0, T);
 
   // onnxruntime-web in process
-  const onnx = await loadOnnxFile(`${dir}/model.onnx`);
-  const ortSingle = await timeIt(300, () => onnx.predict(one, 30));
-  const ortBatch = await timeIt(10, () => onnx.predict(all, 30));
+  const onnx = await loadOnnx(bytes, paths.onnx, { seriesLength: T });
+  const ortSingle = await timeIt(300, () => onnx.predict(one, T));
+  const ortBatch = await timeIt(10, () => onnx.predict(all, T));
   await onnx.release();
 
   // tfjs predict on the same model (the reference)
   await initBackend();
   const model = await loadTfjsModel(dir);
   const scaling = INPUT_SCALING[config.inputScaling];
-  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, 30, scaling), [1, 30, 1]);
-  const tfAll = tf.tensor3d(scaleDigits(all, 30, scaling), [all.length / 30, 30, 1]);
+  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, T, scaling), [1, T, 1]);
+  const tfAll = tf.tensor3d(scaleDigits(all, T, scaling), [all.length / T, T, 1]);
   const tfSingle = await timeIt(100, () => tf.tidy(() => (model.predict(tfOne) as tf.Tensor).dataSync()));
   const tfBatch = await timeIt(
     5,
-    () => tf.tidy(() => (model.predict(tfAll, { batchSize: 2000 }) as tf.Tensor).dataSync()),
+    () => tf.tidy(() => (model.predict(tfAll, { batchSize: data.validation.size }) as tf.Tensor).dataSync()),
   );
 
   // HTTP on loopback against the real CLI server
@@ -100,11 +109,11 @@ await runCli(async () => {
     tfjsSingle: { medianMs: round(quantile(tfSingle, 0.5)), p99Ms: round(quantile(tfSingle, 0.99)) },
     onnxBatch2000: {
       ms: round(quantile(ortBatch, 0.5), 1),
-      seriesPerSecond: Math.round(2000 / (quantile(ortBatch, 0.5) / 1000)),
+      seriesPerSecond: Math.round(data.validation.size / (quantile(ortBatch, 0.5) / 1000)),
     },
     tfjsBatch2000: {
       ms: round(quantile(tfBatch, 0.5), 1),
-      seriesPerSecond: Math.round(2000 / (quantile(tfBatch, 0.5) / 1000)),
+      seriesPerSecond: Math.round(data.validation.size / (quantile(tfBatch, 0.5) / 1000)),
     },
     http: {
       clients,
@@ -120,7 +129,9 @@ await runCli(async () => {
       `tfjs median ${result.tfjsSingle.medianMs} ms, p99 ${result.tfjsSingle.p99Ms} ms`,
   );
   console.log(
-    `2,000 series: onnxruntime-web ${result.onnxBatch2000.ms} ms (${result.onnxBatch2000.seriesPerSecond}/s); ` +
+    `${
+      data.validation.size.toLocaleString("en")
+    } series: onnxruntime-web ${result.onnxBatch2000.ms} ms (${result.onnxBatch2000.seriesPerSecond}/s); ` +
       `tfjs ${result.tfjsBatch2000.ms} ms (${result.tfjsBatch2000.seriesPerSecond}/s)`,
   );
   console.log(

@@ -8,7 +8,7 @@
  * The same seed prints the same bytes.
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
+import { defineCommand, runCli, writeAll } from "./args.ts";
 import { DEFAULT_CONFIG, makeDataset } from "../mod.ts";
 
 /** Formats a split as CSV or JSON text. */
@@ -33,28 +33,24 @@ export function formatSplit(
   ) + "\n";
 }
 
+const command = defineCommand({
+  name: "data",
+  summary: "Prints the exercise's data set (one split) as CSV or JSON; the same seed prints the same bytes.",
+  flags: {
+    seed: { type: "int", min: 0, max: 0xffff_ffff, default: DEFAULT_CONFIG.seed, help: "seed of the data set" },
+    split: { type: "enum", values: ["train", "validation"], default: "train", help: "which split to print" },
+    format: { type: "enum", values: ["csv", "json"], default: "csv", help: "output format" },
+  },
+  examples: ["", "--split validation --format json --seed 7"],
+});
+
 if (import.meta.main) {
-  await runCli(async () => {
-    const { flags, positionals } = parseFlags(Deno.args, {
-      seed: { type: "int", min: 0, max: 0xffff_ffff },
-      split: { type: "enum", values: ["train", "validation"] },
-      format: { type: "enum", values: ["csv", "json"] },
-    });
-    if (positionals.length) {
-      throw new RangeError(`Unexpected argument "${positionals[0]}"`);
-    }
-    const data = makeDataset({ seed: flags.seed ?? DEFAULT_CONFIG.seed });
+  await runCli(command, async ({ flags }) => {
+    const data = makeDataset({ seed: flags.seed });
     const split = flags.split === "validation" ? data.validation : data.train;
-    const text = formatSplit(
-      split,
-      data.seriesLength,
-      (flags.format ?? "csv") as "csv" | "json",
-    );
+    const text = formatSplit(split, data.seriesLength, flags.format);
     try {
-      const bytes = new TextEncoder().encode(text);
-      for (let done = 0; done < bytes.length;) {
-        done += await Deno.stdout.write(bytes.subarray(done));
-      }
+      await writeAll(Deno.stdout, text);
     } catch (error) {
       if (!(error instanceof Deno.errors.BrokenPipe)) throw error; // `| head` closed the pipe: fine
     }

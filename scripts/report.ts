@@ -6,46 +6,50 @@
  *   deno task report --model DIR --study DIR --out DIR
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
+import { defineCommand, runCli } from "./args.ts";
 import { buildReport } from "../src/report/report.ts";
-import { loadOnnxFile } from "../src/onnx/runtime.ts";
+import { loadOnnx, OnnxError } from "../src/onnx/runtime.ts";
 import { writeFileAtomic } from "../src/io/atomic.ts";
-import { datasetFor, resolveConfig } from "../mod.ts";
+import {
+  DEFAULT_MODEL_DIR,
+  DEFAULT_REPORT_DIR,
+  DEFAULT_STUDY_DIR,
+  hasStudyResults,
+  ModelDirError,
+  readModelDir,
+  readStudyDir,
+} from "../src/model_dir/mod.ts";
+import { VARIANT_NAMES } from "../src/study/study.ts";
+import { datasetFor } from "../mod.ts";
 
-async function readJson(path: string) {
-  try {
-    return JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    throw new Error(`Cannot read ${path}: ${(e as Error).message}`);
-  }
-}
+const command = defineCommand({
+  name: "report",
+  summary: "Writes deliverable 2 (report.md and SVG figures) from a trained model and the imbalance study.",
+  flags: {
+    model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
+    study: { type: "string", arg: "DIR", default: DEFAULT_STUDY_DIR, help: "the study's results (optional)" },
+    out: { type: "string", arg: "DIR", default: DEFAULT_REPORT_DIR, help: "where to write the report" },
+  },
+});
 
-await runCli(async () => {
-  const { flags, positionals } = parseFlags(Deno.args, {
-    model: { type: "string" },
-    study: { type: "string" },
-    out: { type: "string" },
-  });
-  if (positionals.length) throw new RangeError(`Unexpected argument "${positionals[0]}"`);
-  const dir = flags.model ?? "models/lstm-sum";
-  const studyDir = flags.study ?? "models/study";
-  const out = flags.out ?? "models/report";
-  const metrics = await readJson(`${dir}/metrics.json`);
-  const history = await readJson(`${dir}/history.json`);
-  const config = resolveConfig(metrics.config);
+await runCli(command, async ({ flags }) => {
+  const dir = flags.model;
+  const studyDir = flags.study;
+  const out = flags.out;
+  const { metrics, history, onnx: bytes, paths } = await readModelDir(dir);
+  const config = metrics.config;
   const data = datasetFor(config);
-  const onnx = await loadOnnxFile(`${dir}/model.onnx`, config.seriesLength);
+  const onnx = await loadOnnx(bytes, paths.onnx, { seriesLength: config.seriesLength });
   const probabilities = await onnx.predict(data.validation.x, config.seriesLength);
   await onnx.release();
   let study;
   let studyProbabilities;
-  try {
-    study = JSON.parse(await Deno.readTextFile(`${studyDir}/results.json`));
-    studyProbabilities = JSON.parse(await Deno.readTextFile(`${studyDir}/probabilities.json`));
-  } catch {
+  if (await hasStudyResults(studyDir)) {
+    ({ results: study, probabilities: studyProbabilities } = await readStudyDir(studyDir, VARIANT_NAMES));
+  } else {
     console.log(`no study results in ${studyDir}: the report leaves the study out (run deno task study)`);
   }
   const files = buildReport({ metrics, history, data, probabilities, study, studyProbabilities });
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(`${out}/${name}`, text);
   console.log(`wrote ${Object.keys(files).map((f) => `${out}/${f}`).join(", ")}`);
-});
+}, { failures: [ModelDirError, OnnxError] });

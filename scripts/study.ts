@@ -6,28 +6,39 @@
  *   deno task study --epochs 2 --out /tmp/study
  * @module
  */
-import { parseFlags, runCli } from "./args.ts";
+import { defineCommand, runCli } from "./args.ts";
 import { initBackend } from "../src/train/mod.ts";
 import { runStudy } from "../src/study/study.ts";
-import { writeJsonAtomic } from "../src/io/atomic.ts";
+import { DEFAULT_MODEL_DIR, DEFAULT_STUDY_DIR, writeStudyDir } from "../src/model_dir/mod.ts";
 import { DEFAULT_CONFIG } from "../mod.ts";
 
-await runCli(async () => {
-  const { flags, positionals } = parseFlags(Deno.args, {
-    epochs: { type: "int", min: 1, max: 100_000 },
-    seed: { type: "int", min: 0, max: 0xffff_ffff },
-    out: { type: "string" },
-    reuse: { type: "string" },
-    quiet: { type: "bool" },
-  });
-  if (positionals.length) throw new RangeError(`Unexpected argument "${positionals[0]}"`);
-  const out = flags.out ?? "models/study";
+const command = defineCommand({
+  name: "study",
+  summary:
+    "The class-imbalance study: trains the variants of deliverable 2 and writes results.json, probabilities.json.",
+  flags: {
+    epochs: { type: "int", min: 1, max: 100_000, default: DEFAULT_CONFIG.epochs, help: "epochs per variant" },
+    seed: { type: "int", min: 0, max: 0xffff_ffff, default: DEFAULT_CONFIG.seed, help: "seed of every variant" },
+    out: { type: "string", arg: "DIR", default: DEFAULT_STUDY_DIR, help: "where to write the results" },
+    reuse: {
+      type: "string",
+      arg: "DIR",
+      default: DEFAULT_MODEL_DIR,
+      help: "a trained model of the spec, reused for the spec row",
+    },
+    quiet: { type: "bool", help: "print nothing" },
+  },
+  examples: ["", "--epochs 2 --out /tmp/study"],
+});
+
+await runCli(command, async ({ flags }) => {
+  const out = flags.out;
   await initBackend();
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
   const { results, probabilities } = await runStudy({
-    seed: flags.seed ?? DEFAULT_CONFIG.seed,
-    epochs: flags.epochs ?? DEFAULT_CONFIG.epochs,
-    reuseDir: flags.reuse ?? "models/lstm-sum",
+    seed: flags.seed,
+    epochs: flags.epochs,
+    reuseDir: flags.reuse,
     onVariant: (name) => log(`study: ${name}`),
     onProgress: (p) => {
       if (p.kind === "epoch" && (p.record.epoch % 10 === 0 || p.record.epoch === p.epochs)) {
@@ -35,8 +46,7 @@ await runCli(async () => {
       }
     },
   });
-  await writeJsonAtomic(`${out}/results.json`, results);
-  await writeJsonAtomic(`${out}/probabilities.json`, probabilities);
+  await writeStudyDir(out, { results, probabilities });
   for (const v of results.variants) {
     const s = v.validation;
     log(

@@ -62,7 +62,8 @@ Deno.test({
         await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
         const typed = Number(await page.textContent("#probability"));
         assert(Math.abs(typed - cliProbability) <= 1e-6, `page ${typed} vs CLI ${cliProbability}`);
-        assertEquals((await page.textContent("#sum"))!.endsWith("(100)"), true);
+        const sum = (await page.textContent("#sum"))!;
+        assert(sum.endsWith("(100)"), `running sum ${sum}`);
         // and through ?series=
         await page.goto(`${base}/?series=${series.join(",")}`);
         await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });

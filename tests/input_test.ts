@@ -83,3 +83,11 @@ Deno.test("parseDigits() and parseCsv() name the line and column of a bad field"
   assertThrows(() => parseCsv("a,b\n", "f.csv"), InputError, "f.csv, line 1: header must be x1,...,x30");
   assertThrows(() => parseCsv("", "f.csv"), InputError, "f.csv is empty");
 });
+
+Deno.test("parseDigits() reads the web page's grammar too: spaces, or one run of 30 digits", () => {
+  const d = Array.from({ length: 30 }, (_, t) => (7 * t) % 10);
+  assertEquals(parseDigits(d.join(" ")), d);
+  assertEquals(parseDigits(d.join(", ")), d);
+  assertEquals(parseDigits(d.join("")), d);
+  assertThrows(() => parseDigits(d.join(",") + ",1"), InputError, "argument: expected 30 digits, got 31");
+});

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import {
   accuracy,
@@ -7,7 +7,10 @@ import {
   binaryCrossEntropy,
   classificationReport,
   confusion,
+  decide,
+  DECISION_THRESHOLD,
   f1,
+  flipClasses,
   mcc,
   prCurve,
   precision,
@@ -67,8 +70,8 @@ Deno.test("metrics define every zero-division edge: 0 for ratios and MCC, NaN fo
     balancedAccuracy(allPositive),
   ], [0, 0, 0.5]);
   assertEquals(precision({ tp: 0, fp: 0, tn: 5, fn: 5 }), 0);
-  assertEquals(Number.isNaN(rocAuc([1, 1], [0.2, 0.9])), true);
-  assertEquals(Number.isNaN(rocAuc([], [])), true);
+  assert(Number.isNaN(rocAuc([1, 1], [0.2, 0.9])), "ROC-AUC without class 0");
+  assert(Number.isNaN(rocAuc([], [])), "ROC-AUC of nothing");
   assertEquals(binaryCrossEntropy([], []), 0);
 });
 
@@ -85,7 +88,7 @@ Deno.test("metric identities hold on any sample", () => {
     assertEquals(c.tp + c.fp + c.tn + c.fn, y.length);
     assertAlmostEquals(balancedAccuracy(c), (recall(c) + specificity(c)) / 2);
     const m = mcc(c);
-    assertEquals(m >= -1 - 1e-12 && m <= 1 + 1e-12, true);
+    assert(m >= -1 - 1e-12 && m <= 1 + 1e-12, `MCC ${m}`);
     const pr = precision(c) + recall(c);
     assertAlmostEquals(
       f1(c),
@@ -93,12 +96,12 @@ Deno.test("metric identities hold on any sample", () => {
     );
     for (
       const v of [accuracy(c), precision(c), recall(c), specificity(c), f1(c)]
-    ) assertEquals(v >= 0 && v <= 1, true);
+    ) assert(v >= 0 && v <= 1, `ratio ${v} outside [0, 1]`);
     const auc = rocAuc(y, p);
     if (!Number.isNaN(auc)) {
       assertAlmostEquals(rocAuc(y, p.map((s) => 1 - s)), 1 - auc, 1e-9);
     }
-    assertEquals(binaryCrossEntropy(y, p) >= 0, true);
+    assert(binaryCrossEntropy(y, p) >= 0, `negative loss ${binaryCrossEntropy(y, p)}`);
   }));
 });
 
@@ -164,7 +167,7 @@ Deno.test("rocCurve() and prCurve() step through distinct thresholds, ties taken
 Deno.test("averagePrecision() matches scikit-learn's example and is NaN without positives", () => {
   assertAlmostEquals(averagePrecision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.8333333333333333);
   assertAlmostEquals(averagePrecision([1, 0, 1], [0.5, 0.5, 0.5]), 2 / 3);
-  assertEquals(Number.isNaN(averagePrecision([0, 0], [0.2, 0.3])), true);
+  assert(Number.isNaN(averagePrecision([0, 0], [0.2, 0.3])), "average precision without class 1");
   assertEquals(averagePrecision([0, 1], [0.1, 0.9]), 1);
 });
 
@@ -175,4 +178,36 @@ Deno.test("binaryCrossEntropy() with weights is the mean of w·loss", () => {
     RangeError,
     "Weights must have the labels' length 2, got 1",
   );
+});
+
+Deno.test("decide() calls a probability class 1 exactly when it is >= 0.5, as confusion() does", () => {
+  assertEquals(DECISION_THRESHOLD, 0.5);
+  assertEquals([decide(0), decide(0.4999999), decide(0.5), decide(1)], [0, 0, 1, 1]);
+  fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 1 }), (p, y) => {
+    assertEquals(decide(p), p >= 0.5 ? 1 : 0);
+    const c = confusion([y], [p]);
+    assertEquals(c.tp + c.fp, decide(p));
+  }));
+});
+
+Deno.test("flipClasses() swaps the classes, is its own inverse, and leaves its input alone", () => {
+  // scores k / 64: 1 − (1 − s) is then exactly s
+  const dyadic = fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 64 }).map((k) => k / 64)),
+    {
+      minLength: 1,
+      maxLength: 60,
+    },
+  );
+  fc.assert(fc.property(dyadic, (pairs) => {
+    const [y, p] = split(pairs);
+    const [y0, p0] = [y.slice(), p.slice()];
+    const flipped = flipClasses(y, p);
+    assertEquals(flipped.y, y.map((v) => 1 - v));
+    assertEquals(flipped.p, p.map((v) => 1 - v));
+    assertEquals(flipClasses(flipped.y, flipped.p), { y, p });
+    assertEquals([y, p], [y0, p0]);
+    // class 0's recall is class 1's specificity
+    assertEquals(recall(confusion(flipped.y, flipped.p, 0.5 + 1e-9)), specificity(confusion(y, p)));
+  }));
 });

@@ -1,5 +1,6 @@
-import { assertEquals } from "@std/assert";
-import { buildModel, countParams, initBackend, makeOptimizer, tf } from "../src/train/mod.ts";
+import { assertEquals, assertNotEquals } from "@std/assert";
+import { buildModel, countParams, initBackend, makeOptimizer } from "../src/train/mod.ts";
+import { tf } from "../src/train/backend.ts";
 import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
 
 await initBackend();
@@ -25,7 +26,7 @@ Deno.test("buildModel() (b) is LSTM(200) on the series, then one sigmoid unit on
     dense.getClassName(),
     dense.getConfig().units,
     dense.getConfig().activation,
-  ], ["Dense", 1, "sigmoid"]);
+  ], ["Dense", SPEC.outputs, "sigmoid"]);
   assertEquals(model.inputs[0].shape, [null, SPEC.seriesLength, 1]);
   assertEquals(model.outputs[0].shape, [null, 1]);
   model.dispose();
@@ -46,10 +47,11 @@ Deno.test("buildModel() draws the same initial weights from the same seed and ot
     return w;
   };
   assertEquals(bytes(5), bytes(5));
-  assertEquals(JSON.stringify(bytes(5)) === JSON.stringify(bytes(6)), false);
+  assertNotEquals(bytes(5), bytes(6));
 });
 
-Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-8", () => {
+Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-8, and frees its tensors on dispose", () => {
+  const before = tf.memory().numTensors;
   const adam = makeOptimizer(DEFAULT_CONFIG);
   assertEquals(adam.getClassName(), "Adam");
   assertEquals(adam.getConfig(), {
@@ -58,6 +60,6 @@ Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-
     beta2: 0.999,
     epsilon: 1e-8,
   });
-  assertEquals(tf.memory().numTensors >= 0, true);
   adam.dispose();
+  assertEquals(tf.memory().numTensors, before, "tensors left after dispose()");
 });

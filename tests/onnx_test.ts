@@ -1,16 +1,21 @@
 // deno-lint-ignore-file no-explicit-any -- decoded protobuf messages are walked field by field
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { buildModel, initBackend, modelVariables, referencePredict, tf } from "../src/train/mod.ts";
+import fc from "fast-check";
+import onnxProto from "onnx-proto";
+import { buildModel, encodeTrained, exportWeights, initBackend, modelVariables, referencePredict, type TrainingMetrics } from "../src/train/mod.ts";
+import { tf } from "../src/train/backend.ts";
 import {
   decodeOnnx,
+  describeIo,
   encodeOnnx,
-  exportWeights,
   loadOnnx,
   loadOnnxFile,
   ONNX_IR_VERSION,
   ONNX_OPSET,
+  OnnxError,
 } from "../src/onnx/mod.ts";
-import { createRng, DEFAULT_CONFIG, INPUT_SCALING, makeDataset, scaleDigits } from "../mod.ts";
+import { DEFAULT_MODEL_DIR } from "../src/model_dir/mod.ts";
+import { createRng, DEFAULT_CONFIG, INPUT_SCALING, makeDataset, resolveConfig, scaleDigits } from "../mod.ts";
 
 await initBackend();
 
@@ -172,4 +177,100 @@ Deno.test("loadOnnxFile() names the file when it is missing, truncated, not ONNX
   await loaded.release();
   model.dispose();
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("describeIo() gives the shipped model's metadata strings for the default config, and follows the config", async () => {
+  const shipped = await loadOnnxFile(`${DEFAULT_MODEL_DIR}/model.onnx`);
+  await shipped.release();
+  const io = describeIo(DEFAULT_CONFIG);
+  assertEquals([io.input, io.output], [shipped.metadata.input, shipped.metadata.output]);
+  assertEquals(describeIo({ seriesLength: 12, threshold: 40 }), {
+    input: "series: float32 [N, 12, 1], raw digits 0..9",
+    output: "probability: float32 [N, 1], P(sum >= 40)",
+  });
+});
+
+Deno.test("encodeTrained() writes the input and output metadata of its own config", async () => {
+  const config = resolveConfig({ units: 3, seriesLength: 12, threshold: 40, seed: 5 });
+  const model = buildModel(config);
+  const bytes = encodeTrained(model, { config, validation: { accuracy: 0.5 } } as TrainingMetrics);
+  model.dispose();
+  const onnx = await loadOnnx(bytes, "memory", { seriesLength: 12 });
+  await onnx.release();
+  assertEquals([onnx.metadata.input, onnx.metadata.output], [
+    "series: float32 [N, 12, 1], raw digits 0..9",
+    "probability: float32 [N, 1], P(sum >= 40)",
+  ]);
+  assertEquals(JSON.parse(onnx.metadata.config), config);
+});
+
+/** The tiny model's ONNX bytes after `edit` changed the decoded proto. */
+function editedModel(edit: (proto: any) => void): Uint8Array {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 3, seed: 4 });
+  const proto: any = decodeOnnx(encodeOnnx({
+    weights: exportWeights(model),
+    units: 3,
+    seriesLength: 30,
+    input: INPUT_SCALING["digit/9"],
+    recurrentActivation: "sigmoid",
+    metadata: {},
+  }));
+  model.dispose();
+  edit(proto);
+  return onnxProto.onnx.ModelProto.encode(proto).finish();
+}
+
+Deno.test("loadOnnx() refuses an output that is not float32 [N, 1] named probability from a Sigmoid (OnnxError)", async () => {
+  const INT64 = 7;
+  const cases: [string, (p: any) => void, string][] = [
+    [
+      "[N, 2]",
+      (p) => (p.graph.output[0].type.tensorType.shape.dim[1].dimValue = 2),
+      "as float32 [N, 1], got data type 1 [N,2]",
+    ],
+    ["int64", (p) => (p.graph.output[0].type.tensorType.elemType = INT64), "got data type 7 [N,1]"],
+    ["fixed N", (p) => (p.graph.output[0].type.tensorType.shape.dim[0] = { dimValue: 4 }), "got data type 1 [4,1]"],
+    ["renamed", (p) => (p.graph.output[0].name = "logit"), 'must have the one output "probability", got [logit]'],
+    ["two outputs", (p) => p.graph.output.push(p.graph.output[0]), "got [probability,probability]"],
+    ["no Sigmoid", (p) => {
+      p.graph.node.pop();
+      p.graph.node[p.graph.node.length - 1].output = ["probability"];
+    }, 'must compute "probability" with a Sigmoid, got Gemm'],
+    ["int input", (p) => (p.graph.input[0].type.tensorType.elemType = INT64), 'must take "series" as float32'],
+  ];
+  for (const [what, edit, message] of cases) {
+    await assertRejects(() => loadOnnx(editedModel(edit), "edited"), OnnxError, message, what);
+  }
+  const untouched = await loadOnnx(editedModel(() => {}), "untouched");
+  await untouched.release();
+});
+
+Deno.test("loadOnnx() on mutated bytes of a real model returns a model or throws OnnxError (property)", async () => {
+  const good = await Deno.readFile(`${DEFAULT_MODEL_DIR}/model.onnx`);
+  const row = Uint8Array.from({ length: DEFAULT_CONFIG.seriesLength }, (_, i) => i % 10);
+  let loaded = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.option(fc.nat(good.length), { nil: undefined }),
+      async (flips, cut) => {
+        const bytes = good.slice(0, cut);
+        for (const [at, xor] of flips) if (at < bytes.length) bytes[at] ^= xor;
+        try {
+          const model = await loadOnnx(bytes, "mutated");
+          try {
+            const p = await model.predict(row, DEFAULT_CONFIG.seriesLength);
+            assertEquals(p.length, 1);
+            loaded++;
+          } finally {
+            await model.release();
+          }
+        } catch (error) {
+          if (!(error instanceof OnnxError)) throw error;
+        }
+      },
+    ),
+    { numRuns: 60, seed: 11 },
+  );
+  assert(loaded < 60, "some mutations must be refused, or the property proves nothing");
 });

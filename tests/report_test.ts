@@ -1,9 +1,16 @@
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
 import { confusionHeatmap, lineChart, ticks } from "../src/report/svg.ts";
-import { buildReport, randintPitfall } from "../src/report/report.ts";
+import {
+  buildReport,
+  randintPitfall,
+  reportFacts,
+  type ReportInput,
+  reportMarkdown,
+  sumPlotRange,
+} from "../src/report/report.ts";
 import { train } from "../src/train/mod.ts";
-import { scoreSplit } from "../src/study/study.ts";
-import { makeDataset } from "../mod.ts";
+import { scoreSplit, type StudyResults } from "../src/study/study.ts";
+import { classificationReport, makeDataset, resolveConfig, sumMoments } from "../mod.ts";
 
 /** Checks that markup is well-formed XML: every tag closed in order, attributes quoted. */
 function assertWellFormed(svg: string) {
@@ -42,11 +49,12 @@ Deno.test("lineChart() writes well-formed SVG with one polyline per series, axis
 });
 
 Deno.test("confusionHeatmap() shows four cells with counts and row percentages", () => {
-  const svg = confusionHeatmap({ tp: 1970, fp: 3, tn: 17, fn: 10 }, "cm");
+  const svg = confusionHeatmap({ tp: 1970, fp: 3, tn: 17, fn: 10 }, { title: "cm", class1: "sum ≥ 100" });
   assertWellFormed(svg);
   assertEquals(svg.match(/class="cell"/g)?.length, 4);
   assertStringIncludes(svg, ">17</text>");
   assertStringIncludes(svg, "85.0 % of row");
+  assertStringIncludes(svg, "positive = class 1 (sum ≥ 100)");
 });
 
 Deno.test("ticks() gives round values that cover the range", () => {
@@ -54,7 +62,7 @@ Deno.test("ticks() gives round values that cover the range", () => {
   assertEquals(ticks(60, 210).slice(0, 3), [75, 100, 125]);
 });
 
-Deno.test("randintPitfall() shows class 0 rising to about 9 % when 9 is never drawn", () => {
+Deno.test("randintPitfall() shows class 0 rising to about 7 % when 9 is never drawn", () => {
   const p = randintPitfall(42);
   assert(p.exactClass0 > 0.07 && p.exactClass0 < 0.1, `${p.exactClass0}`);
   assert(Math.abs(p.sampledClass0 - p.exactClass0) < 4 * Math.sqrt(p.exactClass0 / 10_000), `${p.sampledClass0}`);
@@ -66,7 +74,7 @@ Deno.test("buildReport() on a tiny trained model writes report.md and six figure
   });
   model.dispose();
   const probabilities = Array.from({ length: 50 }, (_, n) => (n % 7 === 0 ? 0.3 : 0.9));
-  const study = {
+  const study: StudyResults = {
     seed: 1,
     epochs: 2,
     naturalValidation: { size: 50, negatives: data.validation.negatives },
@@ -95,5 +103,133 @@ Deno.test("buildReport() on a tiny trained model writes report.md and six figure
   assertStringIncludes(md, "| spec: plain |");
   assertStringIncludes(md, "randint(0, 9)");
   assertEquals(files["loss.svg"].match(/class="series"/g)?.length, 3);
-  makeDataset({ seed: 1 }); // the report never mutates shared state: a fresh draw still works
+});
+
+/** A report input built by hand, without training: 150 + 50 series, two epochs of history. */
+function handInput(): ReportInput {
+  const config = resolveConfig({ seed: 1, epochs: 2, trainSize: 150, validationSize: 50 });
+  const data = makeDataset({ seed: 1, trainSize: 150, validationSize: 50 });
+  const probabilities = Array.from(data.validation.y, (y, n) => (n % 10 === 0 ? 1 - y : y) * 0.8 + 0.1);
+  const history = {
+    epochs: [
+      { epoch: 1, loss: 0.5, accuracy: 0.9, valLoss: 0.3, valAccuracy: 0.92, seconds: 1 },
+      { epoch: 2, loss: 0.2, accuracy: 0.95, valLoss: 0.4, valAccuracy: 0.9, seconds: 1 },
+    ],
+    batches: { loss: [0.6, 0.5, 0.4, 0.3, 0.2, 0.1], accuracy: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9] },
+  };
+  const counts = (s: { size: number; positives: number; negatives: number }) => ({
+    size: s.size,
+    positives: s.positives,
+    negatives: s.negatives,
+  });
+  const metrics = {
+    config,
+    data: { train: counts(data.train), validation: counts(data.validation), exactPositiveRate: 0.99 },
+    train: { loss: 0.1, accuracy: 0.96 },
+    validation: classificationReport(data.validation.y, probabilities),
+    parameters: 0,
+    seconds: 1,
+  };
+  return { metrics, history, data, probabilities };
+}
+
+Deno.test("reportFacts() states the class counts, the sum's moments and the learning curve's minimum", () => {
+  const input = handInput();
+  const f = reportFacts(input);
+  const { train, validation } = input.data;
+  assertEquals(f.splits.map((s) => [s.name, s.size, s.positives, s.negatives]), [
+    ["train", 150, train.positives, train.negatives],
+    ["validation", 50, validation.positives, validation.negatives],
+  ]);
+  assertEquals(f.sampledClass0Share, (train.negatives + validation.negatives) / 200);
+  assertEquals([f.sums.mean, f.sums.max, f.sums.variance], [135, 270, 247.5]);
+  assertEquals(f.sums.thresholdZ, (135 - 100) / Math.sqrt(247.5));
+  assertEquals(f.prior.negatives, 11749570957227161671138139560n);
+  assertEquals(f.learning, { bestValLoss: 0.3, bestEpoch: 1, finalValLoss: 0.4 });
+  assertEquals([f.run.seed, f.run.epochs, f.trainAccuracy], [1, 2, 0.96]);
+  assertEquals(f.pitfall.digitValues, 9);
+  assertEquals(f.pitfall.mean, 120);
+  assertEquals(f.study, undefined);
+});
+
+Deno.test("reportFacts() scores the constant answer 'class 1' as chance on every measure but accuracy", () => {
+  const input = handInput();
+  const f = reportFacts(input);
+  const share = input.data.validation.positives / input.data.validation.size;
+  assertEquals(f.majority.accuracy, share);
+  assertEquals([f.majority.balancedAccuracy, f.majority.specificity, f.majority.mcc, f.majority.rocAuc], [
+    0.5,
+    0,
+    0,
+    0.5,
+  ]);
+  assertAlmostEquals(f.majority.f1, (2 * share) / (1 + share));
+  assertEquals(f.majority.class0AveragePrecision, input.data.validation.negatives / input.data.validation.size);
+  // the model's own figures are the recorded ones
+  assertEquals(f.model.accuracy, input.metrics.validation.accuracy);
+  assertEquals(f.confusion, input.metrics.validation.confusion);
+});
+
+Deno.test("reportFacts() takes the balanced-data variant's own and natural scores from the study", () => {
+  const input = handInput();
+  const scores = scoreSplit(input.data.validation, input.probabilities);
+  const variant = (name: "spec" | "balanced-data") => ({
+    name,
+    description: name,
+    trainSize: 150,
+    trainNegatives: 2,
+    validation: scores,
+    seconds: 1,
+  });
+  const own = scoreSplit(input.data.train, new Array(150).fill(0.9));
+  const study: StudyResults = {
+    seed: 1,
+    epochs: 2,
+    naturalValidation: { size: 50, negatives: input.data.validation.negatives },
+    variants: [variant("spec"), { ...variant("balanced-data"), ownValidation: own }],
+  };
+  const f = reportFacts({ ...input, study });
+  assertEquals(f.study?.balanced, {
+    ownSize: 150,
+    ownNegatives: input.data.train.negatives,
+    ownAccuracy: own.accuracy,
+    ownBalancedAccuracy: own.balancedAccuracy,
+    naturalAccuracy: scores.accuracy,
+    naturalBalancedAccuracy: scores.balancedAccuracy,
+    naturalFalseNegatives: scores.confusion.fn,
+    specFalseNegatives: scores.confusion.fn,
+  });
+  assertStringIncludes(reportMarkdown(f), `(the spec model: ${scores.confusion.fn})`);
+});
+
+Deno.test("reportMarkdown() prints the facts it is given, and only those", () => {
+  const f = reportFacts(handInput());
+  const md = reportMarkdown(f);
+  assertStringIncludes(md, "| class 1 (sum ≥ 100) | class 0 (sum < 100) |");
+  assertStringIncludes(md, "The sum of 30 uniform digits has mean 135 and standard deviation 15.73");
+  assertStringIncludes(md, "reached its lowest, 0.3000, at epoch 1; it was 0.4000 at the end.");
+  assertStringIncludes(md, "| balanced accuracy (mean of both recalls) |");
+  assertStringIncludes(md, "| 50.00 % |");
+  assertStringIncludes(md, "## The `randint(0, 9)` pitfall");
+  assert(!md.includes("## The imbalance study"), "a study section without a study");
+  const other = reportMarkdown({
+    ...f,
+    task: { ...f.task, threshold: 90 },
+    sums: { ...f.sums, thresholdZ: -0.5 },
+  });
+  assertStringIncludes(other, "| class 1 (sum ≥ 90) | class 0 (sum < 90) |");
+  assertStringIncludes(other, "so 90 lies 0.50 standard deviations above the mean");
+});
+
+Deno.test("sumPlotRange() spans five standard deviations either side of the mean, in tens: 60..210", () => {
+  assertEquals(sumPlotRange({ ...sumMoments(), thresholdZ: 0 }), [60, 210]);
+  assertEquals(sumPlotRange({ ...sumMoments({ seriesLength: 2 }), thresholdZ: 0 }), [0, 18]);
+});
+
+Deno.test("buildReport() leaves its inputs as they were", () => {
+  const input = handInput();
+  const before = structuredClone({ ...input, probabilities: Array.from(input.probabilities) });
+  const files = buildReport(input);
+  assertEquals({ ...input, probabilities: Array.from(input.probabilities) }, before);
+  assertEquals(buildReport(input), files);
 });

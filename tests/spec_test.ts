@@ -1,5 +1,16 @@
-import { assertEquals, assertThrows } from "@std/assert";
-import { DEFAULT_CONFIG, resolveConfig, SPEC } from "../mod.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import {
+  checkSeries,
+  datasetFor,
+  DEFAULT_CONFIG,
+  exactClassPrior,
+  InputError,
+  labelOf,
+  makeDataset,
+  resolveConfig,
+  SPEC,
+  sumMoments,
+} from "../mod.ts";
 
 Deno.test("SPEC (a) fixes 10,000 series of 30 digits 0..9, label threshold 100, split 8,000/2,000", () => {
   assertEquals(
@@ -58,7 +69,9 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   }
   assertEquals(DEFAULT_CONFIG.inputScaling, "centered");
   assertEquals(DEFAULT_CONFIG.recurrentActivation, "sigmoid");
-  assertEquals(Object.isFrozen(SPEC) && Object.isFrozen(DEFAULT_CONFIG), true);
+  assert(Object.isFrozen(SPEC), "SPEC can be changed");
+  assert(Object.isFrozen(DEFAULT_CONFIG), "DEFAULT_CONFIG can be changed");
+  assertEquals(resolveConfig(), DEFAULT_CONFIG);
 });
 
 Deno.test("resolveConfig() rejects unknown fields and bad values with the value named", () => {
@@ -106,5 +119,36 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
     () => resolveConfig({ inputScaling: "z" as never }),
     RangeError,
     'Config field "inputScaling" must be one of digit/9, digit, centered, got z',
+  );
+});
+
+Deno.test("SPEC's numbers reach the core: data sizes, label threshold, digit range, sum range", () => {
+  const data = makeDataset({ seed: 1 });
+  assertEquals([data.train.size, data.validation.size, data.seriesLength], [
+    SPEC.trainSize,
+    SPEC.validationSize,
+    SPEC.seriesLength,
+  ]);
+  assertEquals([labelOf(SPEC.threshold - 1), labelOf(SPEC.threshold)], [0, 1]);
+  assertEquals(exactClassPrior().total, BigInt(SPEC.digitValues) ** BigInt(SPEC.seriesLength));
+  assertEquals(sumMoments().max, SPEC.seriesLength * (SPEC.digitValues - 1));
+  const top = new Array(SPEC.seriesLength).fill(SPEC.digitValues - 1);
+  assertEquals(checkSeries(top, "s"), top);
+  assertThrows(() => checkSeries(top.map(() => SPEC.digitValues), "s"), InputError);
+  assertThrows(() => checkSeries(top.slice(1), "s"), InputError);
+  assertEquals(DEFAULT_CONFIG.trainSize % DEFAULT_CONFIG.batchSize, 0, "(f) whole mini-batches per epoch");
+});
+
+Deno.test("resolveConfig() sets the data seed to the seed unless it is given, and datasetFor() draws with it", () => {
+  assertEquals(resolveConfig({}).dataSeed, DEFAULT_CONFIG.seed);
+  assertEquals(resolveConfig({ seed: 3 }).dataSeed, 3);
+  const held = resolveConfig({ seed: 3, dataSeed: 42 });
+  assertEquals([held.seed, held.dataSeed], [3, 42]);
+  assertThrows(() => resolveConfig({ dataSeed: -1 }), RangeError, "Seed must be an integer in [0, 4294967295], got -1");
+  const small = { trainSize: 50, validationSize: 10 };
+  assertEquals(
+    datasetFor(resolveConfig({ ...small, seed: 3, dataSeed: 42 })).train.x,
+    datasetFor(resolveConfig({ ...small, seed: 42 })).train.x,
+    "the data follow the data seed, not the training seed",
   );
 });

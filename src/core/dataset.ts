@@ -2,7 +2,7 @@
  * The exercise's data (item a): seeded series of digits, their labels and the split.
  * @module
  */
-import { createRng, deriveSeed } from "./rng.ts";
+import { createRng, deriveSeed, shuffleInPlace } from "./rng.ts";
 import { type Affine, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One split of the data. */
@@ -54,23 +54,35 @@ const DATASET_OPTION_KEYS = new Set([
 ]);
 
 /**
- * Labels one series: 1 when its digits sum to at least `threshold`, else 0 (item a).
+ * The sum of a series' digits.
  *
  * @param digits The series.
+ * @returns Their sum.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(seriesSum([9, 9, 1]), 19);
+ * ```
+ */
+export function seriesSum(digits: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) sum += digits[i];
+  return sum;
+}
+
+/**
+ * The label rule (item a): class 1 when a series' sum is at least `threshold`, else class 0.
+ *
+ * @param sum The sum of the series' digits ({@link seriesSum}).
  * @param threshold The bar on the sum (spec: 100).
  * @returns 0 or 1.
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * assertEquals(labelOf(new Uint8Array(30).fill(4)), 1); // 120 >= 100
+ * assertEquals([labelOf(99), labelOf(100)], [0, 1]);
  * ```
  */
-export function labelOf(
-  digits: ArrayLike<number>,
-  threshold: number = SPEC.threshold,
-): 0 | 1 {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) sum += digits[i];
+export function labelOf(sum: number, threshold: number = SPEC.threshold): 0 | 1 {
   return sum >= threshold ? 1 : 0;
 }
 
@@ -128,13 +140,9 @@ export function makeDataset(options: DatasetOptions): Dataset {
     const y = new Uint8Array(size);
     let positives = 0;
     for (let n = 0; n < size; n++) {
-      let sum = 0;
-      for (let t = 0; t < seriesLength; t++) {
-        const d = rng.nextInt(SPEC.digitValues);
-        x[n * seriesLength + t] = d;
-        sum += d;
-      }
-      y[n] = sum >= threshold ? 1 : 0;
+      const series = x.subarray(n * seriesLength, (n + 1) * seriesLength);
+      for (let t = 0; t < seriesLength; t++) series[t] = rng.nextInt(SPEC.digitValues);
+      y[n] = labelOf(seriesSum(series), threshold);
       positives += y[n];
     }
     return { x, y, size, positives, negatives: size - positives };
@@ -145,21 +153,21 @@ export function makeDataset(options: DatasetOptions): Dataset {
 }
 
 /**
- * The data set a training config describes: its seed, sizes, series length and threshold.
+ * The data set a training config describes: its data seed, sizes, series length and threshold.
  *
  * @param config A training config.
- * @returns `makeDataset` of those fields.
+ * @returns `makeDataset` of those fields, drawn with `dataSeed`.
  */
 export function datasetFor(
-  config: Pick<TrainConfig, "seed" | "trainSize" | "validationSize" | "seriesLength" | "threshold">,
+  config: Pick<TrainConfig, "dataSeed" | "trainSize" | "validationSize" | "seriesLength" | "threshold">,
 ): Dataset {
-  const { seed, trainSize, validationSize, seriesLength, threshold } = config;
-  return makeDataset({ seed, trainSize, validationSize, seriesLength, threshold });
+  const { dataSeed, trainSize, validationSize, seriesLength, threshold } = config;
+  return makeDataset({ seed: dataSeed, trainSize, validationSize, seriesLength, threshold });
 }
 
 /**
- * A seeded random order of `size` items for one epoch (item f: shuffled every epoch),
- * by a Fisher-Yates shuffle on its own stream per (seed, epoch).
+ * A seeded random order of `size` items for one epoch (item f: shuffled every epoch, as
+ * `SPEC.shuffleEveryEpoch` says), by {@link shuffleInPlace} on its own stream per (seed, epoch).
  *
  * @param options `seed`, `epoch` (0-based) and `size`.
  * @returns A permutation of 0..size-1.
@@ -183,16 +191,9 @@ export function epochPermutation(
       `Permutation size must be a non-negative integer, got ${size}`,
     );
   }
-  const rng = createRng(deriveSeed(seed, "shuffle", epoch));
   const order = new Uint32Array(size);
   for (let i = 0; i < size; i++) order[i] = i;
-  for (let i = size - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    const tmp = order[i];
-    order[i] = order[j];
-    order[j] = tmp;
-  }
-  return order;
+  return shuffleInPlace(createRng(deriveSeed(seed, "shuffle", epoch)), order);
 }
 
 /**

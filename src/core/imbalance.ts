@@ -1,10 +1,11 @@
 /**
- * Data for the class-imbalance study (deliverable 2): a balanced draw as in seed 002's
- * `input_maker_rnd`, but seeded and in one pass, and random oversampling of class 0.
+ * Data for the class-imbalance study (deliverable 2): a balanced draw (series are drawn as usual and
+ * kept while their class is not yet full, as a published Keras solution of the exercise does it, but
+ * seeded and in one pass), and random oversampling of class 0.
  * @module
  */
-import type { Dataset, Split } from "./dataset.ts";
-import { createRng, deriveSeed } from "./rng.ts";
+import { type Dataset, labelOf, seriesSum, type Split } from "./dataset.ts";
+import { createRng, deriveSeed, shuffleInPlace } from "./rng.ts";
 import { SPEC } from "./spec.ts";
 
 function splitOf(x: Uint8Array, y: Uint8Array, rows: ArrayLike<number>, T: number): Split {
@@ -39,19 +40,14 @@ export function makeBalancedDataset(options: { seed: number; perClass?: number; 
   const filled = [0, 0];
   const series = new Uint8Array(T);
   while (filled[0] < perClass || filled[1] < perClass) {
-    let sum = 0;
-    for (let t = 0; t < T; t++) sum += series[t] = rng.nextInt(SPEC.digitValues);
-    const label = sum >= SPEC.threshold ? 1 : 0;
+    for (let t = 0; t < T; t++) series[t] = rng.nextInt(SPEC.digitValues);
+    const label = labelOf(seriesSum(series));
     if (filled[label] === perClass) continue;
     const row = label * perClass + filled[label]++;
     x.set(series, row * T);
     y[row] = label;
   }
-  const order = Array.from({ length: 2 * perClass }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(rng, Array.from({ length: 2 * perClass }, (_, i) => i));
   return {
     train: splitOf(x, y, order.slice(0, trainSize), T),
     validation: splitOf(x, y, order.slice(trainSize), T),

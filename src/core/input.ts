@@ -1,34 +1,19 @@
 /**
  * Checks of inference input, shared by the predict CLI and the HTTP service: every bad input
- * gets a message that names what is wrong and where.
+ * gets a message that names what is wrong and where. The digit rule and the typed-series
+ * grammar live in `digits.js`, which the web page imports too; this module binds them to `SPEC`.
  * @module
  */
+import { checkDigitArray, describe, InputError, parseDigitFields, parseSeriesText } from "./digits.js";
 import { SPEC } from "./spec.ts";
+
+export { InputError } from "./digits.js";
 
 /** Most series one request or file may hold. */
 export const MAX_ROWS = 10_000;
 
-/** Bad inference input. `status` is the HTTP status it maps to. */
-export class InputError extends Error {
-  override name = "InputError";
-  /** The HTTP status for this error. */
-  status: number;
-  constructor(message: string, status = 400) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
 /**
- * Checks one series: exactly `length` integers in 0..9.
+ * Checks one series: exactly `length` integers in 0..digitValues-1.
  *
  * @param value The candidate series.
  * @param where Where it came from, for the message (e.g. "series[3]").
@@ -42,20 +27,7 @@ function describe(value: unknown): string {
  * ```
  */
 export function checkSeries(value: unknown, where: string, length: number = SPEC.seriesLength): number[] {
-  if (!Array.isArray(value)) {
-    throw new InputError(`${where} must be an array of ${length} digits, got ${describe(value)}`);
-  }
-  if (value.length !== length) {
-    throw new InputError(`${where} must have ${length} digits, got ${value.length}`);
-  }
-  for (let t = 0; t < length; t++) {
-    const d = value[t];
-    if (typeof d !== "number" || !Number.isInteger(d)) {
-      throw new InputError(`${where}[${t}] must be an integer digit 0..9, got ${describe(d)}`);
-    }
-    if (d < 0 || d > 9) throw new InputError(`${where}[${t}] must be a digit 0..9, got ${d}`);
-  }
-  return value as number[];
+  return checkDigitArray(value, { length, digitValues: SPEC.digitValues, where });
 }
 
 /**
@@ -80,30 +52,26 @@ export function checkPredictBody(body: unknown): { rows: number[][]; single: boo
 }
 
 /**
- * Reads 30 comma-separated digits, as typed on a command line.
+ * Reads a series typed on a command line, in the grammar the web page shares: digits separated
+ * by commas or spaces, or one run of digit characters.
  *
  * @param text E.g. `"1,2,...,9"`.
+ * @param where What to call the text in messages.
  * @returns The digits.
- * @throws {InputError} Naming the column of the first bad field.
+ * @throws {InputError} The wrong count, or the column of the first bad field.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(parseDigits("4".repeat(30)), new Array(30).fill(4));
+ * ```
  */
 export function parseDigits(text: string, where = "argument"): number[] {
-  const fields = text.split(",");
-  const digits = fields.map((f, k) => {
-    const s = f.trim();
-    if (!/^-?\d+$/.test(s)) throw new InputError(`${where}, column ${k + 1}: expected a digit 0..9, got "${f}"`);
-    return Number(s);
-  });
-  if (digits.length !== SPEC.seriesLength) {
-    throw new InputError(`${where}: expected ${SPEC.seriesLength} digits, got ${digits.length}`);
-  }
-  digits.forEach((d, k) => {
-    if (d < 0 || d > 9) throw new InputError(`${where}, column ${k + 1}: expected a digit 0..9, got ${d}`);
-  });
-  return digits;
+  return parseSeriesText(text, { length: SPEC.seriesLength, digitValues: SPEC.digitValues, where });
 }
 
 /**
- * Reads the CSV that `deno task data` writes: header `x1,...,x30[,label]`, one series a line.
+ * Reads the CSV that `deno task data` writes: header `x1,...,xT[,label]` (T = `SPEC.seriesLength`),
+ * one series a line.
  *
  * @param text The file's text.
  * @param name The file's name, for messages.
@@ -114,11 +82,12 @@ export function parseCsv(text: string, name = "input"): { rows: number[][]; labe
   const lines = text.split(/\r?\n/);
   while (lines.length && lines[lines.length - 1].trim() === "") lines.pop();
   if (!lines.length) throw new InputError(`${name} is empty`);
+  const T = SPEC.seriesLength;
   const header = lines[0].split(",").map((h) => h.trim());
-  const expected = Array.from({ length: SPEC.seriesLength }, (_, t) => `x${t + 1}`);
-  const hasLabel = header.length === SPEC.seriesLength + 1 && header[SPEC.seriesLength] === "label";
-  if (header.slice(0, SPEC.seriesLength).join(",") !== expected.join(",") || !(hasLabel || header.length === 30)) {
-    throw new InputError(`${name}, line 1: header must be x1,...,x30 with an optional label column`);
+  const expected = Array.from({ length: T }, (_, t) => `x${t + 1}`);
+  const hasLabel = header.length === T + 1 && header[T] === "label";
+  if (header.slice(0, T).join(",") !== expected.join(",") || !(hasLabel || header.length === T)) {
+    throw new InputError(`${name}, line 1: header must be x1,...,x${T} with an optional label column`);
   }
   if (lines.length - 1 > MAX_ROWS) {
     throw new InputError(`${name} may hold at most ${MAX_ROWS} series, got ${lines.length - 1}`);
@@ -130,14 +99,12 @@ export function parseCsv(text: string, name = "input"): { rows: number[][]; labe
     if (fields.length !== header.length) {
       throw new InputError(`${name}, line ${i + 1}: expected ${header.length} fields, got ${fields.length}`);
     }
-    const row = parseDigits(fields.slice(0, SPEC.seriesLength).join(","), `${name}, line ${i + 1}`);
-    rows.push(row);
+    const where = `${name}, line ${i + 1}`;
+    rows.push(parseDigitFields(fields.slice(0, T), { length: T, digitValues: SPEC.digitValues, where }));
     if (hasLabel) {
-      const label = fields[SPEC.seriesLength].trim();
+      const label = fields[T].trim();
       if (label !== "0" && label !== "1") {
-        throw new InputError(
-          `${name}, line ${i + 1}, column ${SPEC.seriesLength + 1}: label must be 0 or 1, got "${label}"`,
-        );
+        throw new InputError(`${where}, column ${T + 1}: label must be 0 or 1, got "${label}"`);
       }
       labels.push(Number(label));
     }

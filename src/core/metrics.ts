@@ -6,6 +6,9 @@
  * class is absent (no ranking exists); JSON writes NaN as null.
  * @module
  */
+import { DECISION_THRESHOLD } from "./digits.js";
+
+export { decide, DECISION_THRESHOLD } from "./digits.js";
 
 /** Confusion counts. */
 export interface Confusion {
@@ -21,15 +24,25 @@ export interface Confusion {
 
 /** Every measure the project reports for a split. */
 export interface ClassificationReport {
+  /** Mean binary cross-entropy. */
   loss: number;
+  /** Share of decisions that are right. */
   accuracy: number;
+  /** The confusion matrix at the decision cut-off (positive = class 1). */
   confusion: Confusion;
+  /** tp / (tp + fp). */
   precision: number;
+  /** tp / (tp + fn): recall of class 1. */
   recall: number;
+  /** tn / (tn + fp): recall of class 0. */
   specificity: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
+  /** Mean of the recalls of both classes. */
   balancedAccuracy: number;
+  /** Matthews correlation coefficient. */
   mcc: number;
+  /** Area under the ROC curve. */
   rocAuc: number;
 }
 
@@ -56,7 +69,7 @@ function checkPair(labels: ArrayLike<number>, scores: ArrayLike<number>): void {
  *
  * @param labels True classes, 0 or 1.
  * @param scores Predicted probabilities of class 1.
- * @param cutoff Decision threshold, default 0.5.
+ * @param cutoff Decision threshold, default `DECISION_THRESHOLD` (0.5).
  * @returns The four counts.
  * @throws {RangeError} Different lengths, a label that is not 0 or 1, or a NaN score.
  * @example
@@ -68,7 +81,7 @@ function checkPair(labels: ArrayLike<number>, scores: ArrayLike<number>): void {
 export function confusion(
   labels: ArrayLike<number>,
   scores: ArrayLike<number>,
-  cutoff = 0.5,
+  cutoff: number = DECISION_THRESHOLD,
 ): Confusion {
   checkPair(labels, scores);
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
@@ -279,4 +292,22 @@ export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<nu
   let ap = 0;
   for (let k = 1; k < x.length; k++) ap += (x[k] - x[k - 1]) * y[k];
   return ap;
+}
+
+/**
+ * Swaps the roles of the classes: labels become 1 − y and P(class 1) becomes 1 − p, so that
+ * class 0 is the positive class (for the minority's precision-recall curve). Applying it twice
+ * gives the input back; the input is not touched.
+ *
+ * @param y True classes, 0 or 1.
+ * @param p Predicted P(class 1).
+ * @returns `{ y, p }` with class 0 as the positive class.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(flipClasses([1, 0], [0.75, 0.25]), { y: [0, 1], p: [0.25, 0.75] });
+ * ```
+ */
+export function flipClasses(y: ArrayLike<number>, p: ArrayLike<number>): { y: number[]; p: number[] } {
+  return { y: Array.from(y, (v) => 1 - v), p: Array.from(p, (v) => 1 - v) };
 }

@@ -88,3 +88,47 @@ function ratio(a: bigint, b: bigint): number {
   const scale = 10n ** 30n;
   return Number((a * scale) / b) / 1e30;
 }
+
+/** The shape of the distribution of a series' sum. */
+export interface SumMoments {
+  /** The smallest possible sum, 0. */
+  min: number;
+  /** The largest possible sum, length · (digitValues − 1). */
+  max: number;
+  /** The mean, length · (digitValues − 1) / 2. */
+  mean: number;
+  /** The variance, length · (digitValues² − 1) / 12 (a uniform digit has (digitValues² − 1) / 12). */
+  variance: number;
+  /** The standard deviation, √variance. */
+  sd: number;
+}
+
+/**
+ * The range, mean and spread of the sum of `seriesLength` iid uniform digits 0..digitValues-1.
+ *
+ * @param options Sizes; spec defaults.
+ * @returns The moments and the range.
+ * @throws {RangeError} A length or digit count that is not a positive integer.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const m = sumMoments();
+ * assertEquals([m.min, m.max, m.mean, m.variance], [0, 270, 135, 247.5]);
+ * ```
+ */
+export function sumMoments(
+  options: { seriesLength?: number; digitValues?: number } = {},
+): SumMoments {
+  const { seriesLength = SPEC.seriesLength, digitValues = SPEC.digitValues } = options;
+  for (const [name, v] of [["seriesLength", seriesLength], ["digitValues", digitValues]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  }
+  const variance = (seriesLength * (digitValues * digitValues - 1)) / 12;
+  return {
+    min: 0,
+    max: seriesLength * (digitValues - 1),
+    mean: (seriesLength * (digitValues - 1)) / 2,
+    variance,
+    sd: Math.sqrt(variance),
+  };
+}

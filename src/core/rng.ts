@@ -91,3 +91,29 @@ export function deriveSeed(seed: number, ...tags: (string | number)[]): number {
   }
   return splitMix32((seed ^ h) >>> 0)[1];
 }
+
+/**
+ * Shuffles an array in place by Fisher-Yates: for i from the last index down to 1, swap item i
+ * with item `rng.nextInt(i + 1)`. It draws exactly `length - 1` numbers, so a stream gives the
+ * same order every time.
+ *
+ * @param rng The stream to draw from.
+ * @param array The items; reordered in place.
+ * @returns The same array, shuffled.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const a = shuffleInPlace(createRng(1), [0, 1, 2, 3]);
+ * assertEquals([...a].sort(), [0, 1, 2, 3]);
+ * assertEquals(shuffleInPlace(createRng(1), [0, 1, 2, 3]), a);
+ * ```
+ */
+export function shuffleInPlace<A extends { length: number; [index: number]: unknown }>(rng: Rng, array: A): A {
+  for (let i = array.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const tmp = array[i];
+    array[i] = array[j];
+    array[j] = tmp;
+  }
+  return array;
+}

@@ -1,12 +1,13 @@
 /**
  * The exercise's numbers, in one place, and the training configuration built on them.
  *
- * Items refer to exercise H62.1 (`shared/seeds/000_*.txt`).
+ * Items (a)–(g) are the parts of exercise H62.1 (an LSTM homework: does a series of 30 random digits
+ * sum to 100 or more?); each field below says what its item fixes.
  * @module
  */
 
 /** Every number the exercise fixes. Nothing else in the project repeats them. */
-export const SPEC = Object.freeze({
+export const SPEC = {
   /** (a) 10,000 series are drawn. */
   seriesCount: 10_000,
   /** (a) each series holds 30 digits. */
@@ -41,7 +42,8 @@ export const SPEC = Object.freeze({
   beta2: 0.999,
   /** (g) Adam's ε. */
   epsilon: 1e-8,
-});
+} as const;
+Object.freeze(SPEC);
 
 /** The exercise's spec object type. */
 export type Spec = typeof SPEC;
@@ -51,7 +53,9 @@ export type InputScaling = "digit/9" | "digit" | "centered";
 
 /** An input scaling as arithmetic: the network sees (digit − offset) / divisor. */
 export interface Affine {
+  /** Subtracted from the digit first. */
   offset: number;
+  /** Then divided by. */
   divisor: number;
 }
 
@@ -67,8 +71,11 @@ export type TrainerName = "fast" | "reference";
 
 /** A complete, serialisable training configuration. Every artifact records one. */
 export interface TrainConfig {
-  /** Seed of every random choice: data, initial weights, epoch order. */
+  /** Seed of the training's random choices: initial weights and epoch orders. */
   seed: number;
+  /** Seed of the data draw (item a). {@link resolveConfig} sets it to `seed` when it is not given,
+   * so one seed fixes everything; a different one holds the data fixed while training varies. */
+  dataSeed: number;
   /** (f) passes over the training set. */
   epochs: number;
   /** (f) mini-batch size. */
@@ -99,14 +106,12 @@ export interface TrainConfig {
   unitForgetBias: boolean;
   /** Training path. Both give the same maths and weight layout. */
   trainer: TrainerName;
-  /** Threads of the fast trainer (data-parallel shards of each batch). Part of the config, not
-   * read from the machine, because the shard sums, and so the exact bytes, depend on it. */
-  threads: number;
 }
 
 /** The configuration `deno task train` uses when no flag is given. */
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 42,
+  dataSeed: 42,
   epochs: SPEC.epochs,
   batchSize: SPEC.batchSize,
   units: SPEC.units,
@@ -122,7 +127,6 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   recurrentActivation: "sigmoid",
   unitForgetBias: true,
   trainer: "fast",
-  threads: 2,
 });
 
 const POSITIVE_INTEGER_FIELDS = [
@@ -132,7 +136,6 @@ const POSITIVE_INTEGER_FIELDS = [
   "trainSize",
   "validationSize",
   "seriesLength",
-  "threads",
 ] as const;
 
 /**
@@ -157,7 +160,9 @@ export function resolveConfig(
     }
   }
   const config = { ...DEFAULT_CONFIG, ...overrides };
+  if (overrides.dataSeed === undefined) config.dataSeed = config.seed;
   checkSeed(config.seed);
+  checkSeed(config.dataSeed);
   for (const key of POSITIVE_INTEGER_FIELDS) {
     const value = config[key];
     if (!Number.isSafeInteger(value) || value < 1) {

@@ -5,12 +5,13 @@
  *     → Gemm(Wd, bd) → Sigmoid → probability [N, 1]
  *
  * IR version 8 with opset 17: the pair that onnx 1.13+ writes by default, that
- * onnxruntime-web 1.30 runs (IR 7–13, opsets 13–26, FACTS.md) and that older runtimes
+ * onnxruntime-web 1.30 runs (IR 7–13, opsets 13–26; it rejects IR 14 and opset 27) and that older runtimes
  * (onnxruntime ≥ 1.13, TensorRT 8.6) read too; every operator used is unchanged since.
  * @module
  */
 import onnxProto from "onnx-proto";
-import type { Affine } from "../core/spec.ts";
+import type { onnx as OnnxTypes } from "onnx-proto";
+import { type Affine, SPEC, type TrainConfig } from "../core/spec.ts";
 
 const onnx = onnxProto.onnx;
 
@@ -24,6 +25,28 @@ export const INPUT_NAME = "series";
 export const OUTPUT_NAME = "probability";
 /** tfjs gate blocks (i, f, c, o) taken, in order, for ONNX's gate blocks (i, o, f, c). */
 export const TFJS_BLOCK_FOR_ONNX_GATE = [0, 3, 1, 2] as const;
+
+/**
+ * The model's input and output as the `input` and `output` metadata strings state them,
+ * derived from the config: shapes from its series length, the class from its threshold.
+ *
+ * @param config The series length and the label threshold.
+ * @returns The two metadata strings.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(
+ *   describeIo({ seriesLength: 12, threshold: 40 }).output,
+ *   "probability: float32 [N, 1], P(sum >= 40)",
+ * );
+ * ```
+ */
+export function describeIo(config: Pick<TrainConfig, "seriesLength" | "threshold">): { input: string; output: string } {
+  return {
+    input: `${INPUT_NAME}: float32 [N, ${config.seriesLength}, 1], raw digits 0..${SPEC.digitValues - 1}`,
+    output: `${OUTPUT_NAME}: float32 [N, 1], P(sum >= ${config.threshold})`,
+  };
+}
 
 /** Weights in the tf.layers layout, as plain arrays. */
 export interface ExportWeights {
@@ -41,6 +64,7 @@ export interface ExportWeights {
 
 /** Options of {@link encodeOnnx}. */
 export interface EncodeOptions {
+  /** The trained weights, in the tf.layers layout. */
   weights: ExportWeights;
   /** Hidden size H. */
   units: number;
@@ -125,7 +149,10 @@ function valueInfo(name: string, dims: (number | string)[]) {
 }
 
 /** Reorders tfjs gate blocks (i, f, c, o) into ONNX LSTM's W, R and B. */
-export function onnxLstmWeights(w: ExportWeights, units: number) {
+export function onnxLstmWeights(
+  w: ExportWeights,
+  units: number,
+): { W: Float32Array; R: Float32Array; B: Float32Array } {
   const H = units;
   const W = new Float32Array(4 * H); // [1, 4H, 1]
   const R = new Float32Array(4 * H * H); // [1, 4H, H]
@@ -221,6 +248,9 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** A decoded ONNX model: onnx-proto's `ModelProto`. */
+export type ModelProto = OnnxTypes.ModelProto;
+
 /**
  * Decodes ONNX bytes into a ModelProto (for tests and for checking files).
  *
@@ -228,6 +258,6 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
  * @returns The decoded model.
  * @throws {Error} Bytes that are not a protobuf ModelProto.
  */
-export function decodeOnnx(bytes: Uint8Array) {
+export function decodeOnnx(bytes: Uint8Array): ModelProto {
   return onnx.ModelProto.decode(bytes);
 }

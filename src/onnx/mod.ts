@@ -1,8 +1,10 @@
 /**
- * ONNX export (TypeScript, through onnx-proto) and the onnxruntime-web cross-check.
+ * The ONNX layer: the encoder (TypeScript, through onnx-proto), the onnxruntime-web runner
+ * with the model contract, the probability comparison and `verify`. It loads no tfjs: the
+ * export of a trained tf.layers model lives in the trainer (`src/train/export.ts`).
  * @module
  */
 export * from "./encode.ts";
 export * from "./runtime.ts";
-export * from "./check.ts";
+export * from "./compare.ts";
 export * from "./verify.ts";

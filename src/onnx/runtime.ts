@@ -3,13 +3,24 @@
  * @module
  */
 import * as ort from "onnxruntime-web";
-import { decodeOnnx, INPUT_NAME, OUTPUT_NAME } from "./encode.ts";
+import { decodeOnnx, INPUT_NAME, type ModelProto, OUTPUT_NAME } from "./encode.ts";
+import { SPEC } from "../core/spec.ts";
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = "error";
 
 /** Which runtime produced a result, for metrics.json. */
 export const ORT_RUNTIME = `onnxruntime-web ${ort.env.versions.web} (wasm, 1 thread)`;
+
+/**
+ * An ONNX model that cannot be read, decoded or run, or that breaks the project's contract
+ * (input `series` float32 `[N, T, 1]`, output `probability` float32 `[N, 1]` from a Sigmoid).
+ * The message names the model.
+ */
+export class OnnxError extends Error {
+  /** Always `"OnnxError"`. */
+  override name = "OnnxError";
+}
 
 /** A loaded ONNX model. */
 export interface OnnxModel {
@@ -24,21 +35,88 @@ export interface OnnxModel {
   metadata: Record<string, string>;
 }
 
+type ValueInfo = NonNullable<NonNullable<ModelProto["graph"]>["input"]>[number];
+
+/** ONNX's data type code of float32 (`TensorProto.DataType.FLOAT`). */
+const FLOAT = 1;
+
+function describe(v: ValueInfo): { elemType: number; dims: (number | string)[] } {
+  const t = v.type?.tensorType;
+  const dims = t?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))) ?? [];
+  return { elemType: t?.elemType ?? 0, dims };
+}
+
 /**
- * Opens ONNX bytes in onnxruntime-web and checks the input and output the project expects.
+ * Checks a decoded model against the contract the project writes into every model.onnx:
+ * one input `series`, float32 `[N, seriesLength, 1]`; one output `probability`, float32
+ * `[N, 1]`, computed by a `Sigmoid` node.
+ *
+ * @param proto The decoded model.
+ * @param name What to call the model in errors.
+ * @param seriesLength Steps the caller will feed.
+ * @throws {OnnxError} The first broken term, named.
+ */
+export function checkOnnxContract(proto: ModelProto, name: string, seriesLength: number): void {
+  const graph = proto.graph;
+  const input = graph?.input?.find((i) => i.name === INPUT_NAME);
+  if (!graph || !input) {
+    throw new OnnxError(`${name} is not an ONNX model with an input "${INPUT_NAME}"`);
+  }
+  const i = describe(input);
+  if (i.dims.length !== 3 || typeof i.dims[0] !== "string" || i.dims[1] !== seriesLength || i.dims[2] !== 1) {
+    throw new OnnxError(
+      `ONNX model ${name} must take "${INPUT_NAME}" of shape [N, ${seriesLength}, 1], got [${i.dims}]`,
+    );
+  }
+  if (i.elemType !== FLOAT) {
+    throw new OnnxError(`ONNX model ${name} must take "${INPUT_NAME}" as float32, got data type ${i.elemType}`);
+  }
+  const outputs = graph.output ?? [];
+  if (outputs.length !== 1 || outputs[0].name !== OUTPUT_NAME) {
+    throw new OnnxError(
+      `ONNX model ${name} must have the one output "${OUTPUT_NAME}", got [${outputs.map((o) => o.name)}]`,
+    );
+  }
+  const o = describe(outputs[0]);
+  if (o.elemType !== FLOAT || o.dims.length !== 2 || typeof o.dims[0] !== "string" || o.dims[1] !== 1) {
+    throw new OnnxError(
+      `ONNX model ${name} must give "${OUTPUT_NAME}" as float32 [N, 1], got data type ${o.elemType} [${o.dims}]`,
+    );
+  }
+  const last = (graph.node ?? []).find((n) => n.output?.includes(OUTPUT_NAME));
+  if (last?.opType !== "Sigmoid") {
+    throw new OnnxError(
+      `ONNX model ${name} must compute "${OUTPUT_NAME}" with a Sigmoid, got ${last?.opType ?? "no node"}`,
+    );
+  }
+}
+
+/**
+ * Opens ONNX bytes in onnxruntime-web after checking them against the project's contract
+ * (see {@link checkOnnxContract}).
  *
  * @param bytes The model file's bytes.
  * @param name What to call the model in errors (its path).
- * @param metadata The model's metadata properties, when the caller has decoded them.
- * @returns The loaded model.
- * @throws {Error} Bytes onnxruntime cannot load, or a model without the `series` input and
- *   `probability` output; the message names the model.
+ * @param options `seriesLength`: steps the caller will feed (the spec's by default).
+ * @returns The loaded model, with its metadata properties.
+ * @throws {OnnxError} Bytes that are not ONNX, a broken contract, or bytes onnxruntime cannot
+ *   load; the message names the model.
  */
 export async function loadOnnx(
   bytes: Uint8Array,
   name: string,
-  metadata: Record<string, string> = {},
+  options: { seriesLength?: number } = {},
 ): Promise<OnnxModel> {
+  let proto: ModelProto;
+  try {
+    proto = decodeOnnx(bytes);
+  } catch (error) {
+    throw new OnnxError(`${name} is not an ONNX model: ${(error as Error).message}`, { cause: error });
+  }
+  checkOnnxContract(proto, name, options.seriesLength ?? SPEC.seriesLength);
+  const metadata = Object.fromEntries(
+    (proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
+  );
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
@@ -46,16 +124,11 @@ export async function loadOnnx(
       logSeverityLevel: 3,
     });
   } catch (error) {
-    throw new Error(
-      `Cannot load ONNX model ${name}: ${(error as Error).message}`,
-    );
+    throw new OnnxError(`Cannot load ONNX model ${name}: ${(error as Error).message}`, { cause: error });
   }
-  if (
-    !session.inputNames.includes(INPUT_NAME) ||
-    !session.outputNames.includes(OUTPUT_NAME)
-  ) {
+  if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
     await session.release();
-    throw new Error(
+    throw new OnnxError(
       `ONNX model ${name} must have input "${INPUT_NAME}" and output "${OUTPUT_NAME}", got inputs [${session.inputNames}] and outputs [${session.outputNames}]`,
     );
   }
@@ -63,73 +136,46 @@ export async function loadOnnx(
     metadata,
     async predict(digits, seriesLength) {
       const n = digits.length / seriesLength;
-      const input = new ort.Tensor("float32", Float32Array.from(digits), [
-        n,
-        seriesLength,
-        1,
-      ]);
+      const input = new ort.Tensor("float32", Float32Array.from(digits), [n, seriesLength, 1]);
       let out: ort.InferenceSession.ReturnType;
       try {
         out = await session.run({ [INPUT_NAME]: input });
       } catch (error) {
-        throw new Error(
+        throw new OnnxError(
           `ONNX model ${name} failed on input [${n}, ${seriesLength}, 1]: ${(error as Error).message}`,
+          { cause: error },
         );
       }
-      return out[OUTPUT_NAME].data as Float32Array;
+      const p = out[OUTPUT_NAME];
+      if (p.type !== "float32" || p.dims.length !== 2 || p.dims[0] !== n || p.dims[1] !== 1) {
+        throw new OnnxError(
+          `ONNX model ${name} answered "${OUTPUT_NAME}" as ${p.type} [${p.dims}], not float32 [${n}, 1]`,
+        );
+      }
+      return p.data as Float32Array;
     },
     release: () => session.release(),
   };
 }
 
 /**
- * Reads, checks and opens an ONNX file: it must decode as ONNX and take `series` of shape
- * `[N, seriesLength, 1]`.
+ * Reads, checks and opens an ONNX file (see {@link loadOnnx}).
  *
  * @param path The file.
- * @param seriesLength Steps the caller will feed (spec: 30).
+ * @param seriesLength Steps the caller will feed (the spec's by default).
  * @returns The loaded model with its metadata.
- * @throws {Error} A missing file, bytes that are not ONNX, or a wrong input; the message names the file.
+ * @throws {OnnxError} A missing file (the Deno error is the cause), bytes that are not ONNX,
+ *   or a broken contract; the message names the file.
  */
 export async function loadOnnxFile(
   path: string,
-  seriesLength = 30,
+  seriesLength: number = SPEC.seriesLength,
 ): Promise<OnnxModel> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    throw new Error(
-      `Cannot read ONNX model ${path}: ${(error as Error).message}`,
-    );
+    throw new OnnxError(`Cannot read ONNX model ${path}: ${(error as Error).message}`, { cause: error });
   }
-  let proto: ReturnType<typeof decodeOnnx>;
-  try {
-    proto = decodeOnnx(bytes);
-  } catch (error) {
-    throw new Error(
-      `${path} is not an ONNX model: ${(error as Error).message}`,
-    );
-  }
-  const input = proto.graph?.input?.find((i) => i.name === INPUT_NAME);
-  if (!proto.graph || !input) {
-    throw new Error(
-      `${path} is not an ONNX model with an input "${INPUT_NAME}"`,
-    );
-  }
-  const dims = input.type?.tensorType?.shape?.dim?.map((
-    d,
-  ) => (d.dimParam ? d.dimParam : Number(d.dimValue))) ?? [];
-  if (
-    dims.length !== 3 || typeof dims[0] !== "string" ||
-    dims[1] !== seriesLength || dims[2] !== 1
-  ) {
-    throw new Error(
-      `ONNX model ${path} must take "${INPUT_NAME}" of shape [N, ${seriesLength}, 1], got [${dims}]`,
-    );
-  }
-  const metadata = Object.fromEntries(
-    (proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
-  );
-  return await loadOnnx(bytes, path, metadata);
+  return await loadOnnx(bytes, path, { seriesLength });
 }

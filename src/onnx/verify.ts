@@ -4,54 +4,74 @@
  */
 import { datasetFor } from "../core/dataset.ts";
 import { classificationReport } from "../core/metrics.ts";
-import { resolveConfig } from "../core/spec.ts";
-import { loadOnnxFile } from "./runtime.ts";
+import type { TrainConfig } from "../core/spec.ts";
+import { readModelDir } from "../model_dir/model_dir.ts";
+import { FieldReader, parseConfig } from "../model_dir/schema.ts";
+import { loadOnnx } from "./runtime.ts";
+
+/** What {@link verifyModelDir} found. */
+export interface Verification {
+  /** What differs from the records; empty when all agrees. */
+  problems: string[];
+  /** model.onnx's accuracy on the regenerated validation split. */
+  accuracy: number;
+  /** Series in that split. */
+  size: number;
+}
+
+/** Differences between metrics.json's config and the one in model.onnx's metadata (read by the same rules). */
+function configDiff(recorded: TrainConfig, metadata: string | undefined): string[] {
+  let embedded: TrainConfig;
+  try {
+    embedded = parseConfig(new FieldReader("model.onnx metadata"), JSON.parse(metadata ?? ""));
+  } catch (error) {
+    return [`model.onnx metadata holds no readable config: ${(error as Error).message}`];
+  }
+  return (Object.keys(recorded) as (keyof TrainConfig)[])
+    .filter((k) => embedded[k] !== recorded[k])
+    .map((k) =>
+      `model.onnx metadata config.${k} ${JSON.stringify(embedded[k])} differs from metrics.json ${
+        JSON.stringify(recorded[k])
+      }`
+    );
+}
 
 /**
- * Regenerates the validation split from `DIR/metrics.json`'s config, runs `DIR/model.onnx`
- * and compares its accuracy and confusion counts with the recorded ones.
+ * Reads a model directory (its records and file hashes checked, see `readModelDir`), regenerates
+ * the validation split from metrics.json's config, runs model.onnx and compares its accuracy
+ * and confusion counts, and the config in its metadata, with the recorded ones.
  *
  * @param dir The model directory.
  * @returns What differs (empty when all agrees), the ONNX accuracy and the split's size.
- * @throws {Error} A missing or unreadable file, named.
+ * @throws {ModelDirError} A missing directory or file, a malformed record, or a file whose
+ *   SHA-256 differs from the recorded one.
+ * @throws {OnnxError} A model.onnx that breaks the input/output contract or does not run.
  */
-export async function verifyModelDir(
-  dir: string,
-): Promise<{ problems: string[]; accuracy: number; size: number }> {
-  const metricsPath = `${dir}/metrics.json`;
-  let recorded;
-  try {
-    recorded = JSON.parse(await Deno.readTextFile(metricsPath));
-  } catch (error) {
-    throw new Error(`Cannot read ${metricsPath}: ${(error as Error).message}`);
-  }
-  const config = resolveConfig(recorded.config);
+export async function verifyModelDir(dir: string): Promise<Verification> {
+  const { metrics, onnx: bytes, paths } = await readModelDir(dir);
+  const config = metrics.config;
   const data = datasetFor(config);
-  const model = await loadOnnxFile(`${dir}/model.onnx`, config.seriesLength);
-  const p = await model.predict(data.validation.x, config.seriesLength);
-  await model.release();
+  const model = await loadOnnx(bytes, paths.onnx, { seriesLength: config.seriesLength });
+  let p: Float32Array;
+  try {
+    p = await model.predict(data.validation.x, config.seriesLength);
+  } finally {
+    await model.release();
+  }
   const report = classificationReport(data.validation.y, p);
   const problems: string[] = [];
-  const want = recorded.validation;
+  const want = metrics.validation;
   if (report.accuracy !== want.accuracy) {
-    problems.push(
-      `accuracy ${report.accuracy} differs from recorded ${want.accuracy}`,
-    );
+    problems.push(`accuracy ${report.accuracy} differs from recorded ${want.accuracy}`);
   }
   if (JSON.stringify(report.confusion) !== JSON.stringify(want.confusion)) {
     problems.push(
       `confusion ${JSON.stringify(report.confusion)} differs from recorded ${JSON.stringify(want.confusion)}`,
     );
   }
-  if (recorded.onnx && report.accuracy !== recorded.onnx.accuracy) {
-    problems.push(
-      `accuracy ${report.accuracy} differs from the recorded ONNX accuracy ${recorded.onnx.accuracy}`,
-    );
+  if (report.accuracy !== metrics.onnx.accuracy) {
+    problems.push(`accuracy ${report.accuracy} differs from the recorded ONNX accuracy ${metrics.onnx.accuracy}`);
   }
-  if (model.metadata.seed !== String(config.seed)) {
-    problems.push(
-      `model.onnx metadata seed ${model.metadata.seed} differs from metrics.json seed ${config.seed}`,
-    );
-  }
+  problems.push(...configDiff(config, model.metadata.config));
   return { problems, accuracy: report.accuracy, size: data.validation.size };
 }

@@ -185,10 +185,14 @@ export function lineChart(o: LineChartOptions): string {
  * A 2×2 confusion-matrix heatmap with counts and row percentages (rows: true class).
  *
  * @param c The confusion counts (positive is class 1).
- * @param title The chart's title.
+ * @param options The chart's title, and what class 1 means (e.g. "sum ≥ 100"), for the caption.
  * @returns SVG markup.
  */
-export function confusionHeatmap(c: { tp: number; fp: number; tn: number; fn: number }, title: string): string {
+export function confusionHeatmap(
+  c: { tp: number; fp: number; tn: number; fn: number },
+  options: { title: string; class1: string },
+): string {
+  const { title, class1 } = options;
   const cells = [[c.tn, c.fp], [c.fn, c.tp]]; // rows: true 0, true 1; columns: predicted 0, predicted 1
   const rows = cells.map((r) => r[0] + r[1]);
   const size = 150;
@@ -226,7 +230,7 @@ export function confusionHeatmap(c: { tp: number; fp: number; tn: number; fn: nu
   parts.push(
     `<text x="260" y="${
       y0 + 2 * size + 40
-    }" text-anchor="middle">tn ${c.tn}, fp ${c.fp}, fn ${c.fn}, tp ${c.tp}; positive = class 1 (sum ≥ 100)</text>`,
+    }" text-anchor="middle">tn ${c.tn}, fp ${c.fp}, fn ${c.fn}, tp ${c.tp}; positive = class 1 (${esc(class1)})</text>`,
     "</svg>",
   );
   return parts.join("\n") + "\n";

@@ -4,6 +4,7 @@
  * @module
  */
 import { loadTfjsModel } from "../train/save.ts";
+import { readModelDir } from "../model_dir/model_dir.ts";
 import { predictSplit, type Progress, train } from "../train/train.ts";
 import { type Dataset, makeDataset, type Split } from "../core/dataset.ts";
 import { makeBalancedDataset, oversampleClass0 } from "../core/imbalance.ts";
@@ -13,11 +14,15 @@ import {
   balancedAccuracy,
   type Confusion,
   confusion,
+  flipClasses,
   mcc,
   rocAuc,
   specificity,
 } from "../core/metrics.ts";
 import { resolveConfig, type TrainConfig } from "../core/spec.ts";
+import type { StudyProbabilities, VariantName } from "./variants.ts";
+
+export { type StudyProbabilities, VARIANT_NAMES, type VariantName } from "./variants.ts";
 
 /** The measures the study reports for one variant on one split. */
 export interface StudyScores {
@@ -36,12 +41,12 @@ export interface StudyScores {
 
 /** One variant's result. */
 export interface StudyVariant {
-  name: string;
+  name: VariantName;
   description: string;
   trainSize: number;
   trainNegatives: number;
   classWeights?: [number, number];
-  /** Scores on the natural 2,000-series validation split. */
+  /** Scores on the natural validation split. */
   validation: StudyScores;
   /** Scores on the variant's own validation split, when it has one (the balanced draw). */
   ownValidation?: StudyScores;
@@ -65,7 +70,7 @@ export interface StudyResults {
  */
 export function scoreSplit(split: Split, p: ArrayLike<number>): StudyScores {
   const c = confusion(split.y, p);
-  const flipped = Array.from(split.y, (y) => 1 - y);
+  const class0 = flipClasses(split.y, p);
   return {
     accuracy: accuracy(c),
     balancedAccuracy: balancedAccuracy(c),
@@ -73,7 +78,7 @@ export function scoreSplit(split: Split, p: ArrayLike<number>): StudyScores {
     mcc: mcc(c),
     rocAuc: rocAuc(split.y, p),
     prAuc: averagePrecision(split.y, p),
-    prAucClass0: averagePrecision(flipped, Array.from(p, (v) => 1 - v)),
+    prAucClass0: averagePrecision(class0.y, class0.p),
     confusion: c,
   };
 }
@@ -85,7 +90,7 @@ export interface StudyOptions {
   /** A trained spec model to reuse for variant 1 when its seed and epochs match. */
   reuseDir?: string;
   /** Told which variant starts. */
-  onVariant?: (name: string) => void;
+  onVariant?: (name: VariantName) => void;
   /** Training progress of the running variant. */
   onProgress?: (p: Progress) => void;
 }
@@ -98,15 +103,15 @@ export interface StudyOptions {
  */
 export async function runStudy(
   options: StudyOptions,
-): Promise<{ results: StudyResults; probabilities: Record<string, number[]> }> {
+): Promise<{ results: StudyResults; probabilities: StudyProbabilities }> {
   const { seed, epochs } = options;
   const base = resolveConfig({ seed, epochs });
   const natural = makeDataset({ seed });
   const variants: StudyVariant[] = [];
-  const probabilities: Record<string, number[]> = {};
+  const probabilities: StudyProbabilities = {};
 
   const record = (
-    name: string,
+    name: VariantName,
     description: string,
     p: Float32Array | number[],
     extra: Partial<StudyVariant> & { train: Split; seconds: number },
@@ -156,7 +161,7 @@ export async function runStudy(
   });
   weighted.result.model.dispose();
 
-  // 3. a balanced data set, drawn as seed 002's input_maker_rnd (5,000 per class)
+  // 3. a balanced data set: 5,000 series per class, drawn by rejection
   options.onVariant?.("balanced-data");
   const balanced = makeBalancedDataset({ seed });
   const bal = await fit({}, balanced);
@@ -196,16 +201,18 @@ export async function runStudy(
   };
 }
 
+/** The spec variant from a trained model directory of the same seed and epochs; none when the directory is absent or differs. */
 async function tryReuse(dir: string, base: TrainConfig) {
   try {
-    const metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
-    const config = resolveConfig(metrics.config);
-    if (config.seed !== base.seed || config.epochs !== base.epochs) return undefined;
-    const model = await loadTfjsModel(dir);
-    const p = predictSplit(model, makeDataset({ seed: base.seed }).validation, config);
-    model.dispose();
-    return { p, seconds: metrics.seconds as number };
+    await Deno.stat(dir);
   } catch {
-    return undefined;
+    return undefined; // no model to reuse
   }
+  const { metrics } = await readModelDir(dir); // a broken model directory is an error, not a silent retraining
+  const config = metrics.config;
+  if (config.seed !== base.seed || config.epochs !== base.epochs) return undefined;
+  const model = await loadTfjsModel(dir);
+  const p = predictSplit(model, makeDataset({ seed: base.seed }).validation, config);
+  model.dispose();
+  return { p, seconds: metrics.seconds };
 }

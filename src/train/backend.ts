@@ -1,5 +1,6 @@
 /**
- * Loads tfjs on its WASM backend (single-threaded under Deno: see FACTS.md).
+ * Loads tfjs on its WASM backend (single-threaded under Deno and Node: tfjs turns its multithread flag off
+ * whenever `process.versions.node` exists, tensorflow/tfjs issue #3830).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

@@ -1,12 +1,23 @@
 /**
- * The tfjs trainer (WASM backend): the model, the reference and fast paths, the loop, saving.
+ * The tfjs trainer (WASM backend): the model, the reference and fast paths, the loop, the
+ * ONNX export and its cross-check, and a run into a model directory with checkpoints.
  * @module
  */
-export { initBackend, tf } from "./backend.ts";
+export { initBackend } from "./backend.ts";
+export type { Affine, InputScaling, TrainConfig, TrainerName } from "../core/spec.ts";
+// this project's types that the exports name
+export type { Dataset, Split } from "../core/dataset.ts";
+export type { ClassificationReport, Confusion } from "../core/metrics.ts";
+export type { OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
+export type { NamedArray } from "../model_dir/checkpoint.ts";
+export type { TfjsFiles, TfjsModelJson, TfjsWeightSpec } from "../model_dir/model_dir.ts";
+export type { ExportWeights } from "../onnx/encode.ts";
 export * from "./model.ts";
 export * from "./batch.ts";
 export * from "./reference.ts";
 export * from "./fast.ts";
 export * from "./train.ts";
 export * from "./save.ts";
-export * from "./parallel.ts";
+export * from "./export.ts";
+export * from "./run.ts";
+export * from "./step.ts";

@@ -4,7 +4,7 @@
  */
 import { tf } from "./backend.ts";
 import { deriveSeed } from "../core/rng.ts";
-import type { TrainConfig } from "../core/spec.ts";
+import { SPEC, type TrainConfig } from "../core/spec.ts";
 
 /** Trainable weights in the tf.layers layout, gate order i, f, c, o along the 4H axis. */
 export interface LstmWeights {
@@ -65,7 +65,7 @@ export function buildModel(
     }));
     model.add(tf.layers.dense({
       name: "output",
-      units: 1,
+      units: SPEC.outputs,
       activation: "sigmoid",
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
       biasInitializer: "zeros",
@@ -76,25 +76,113 @@ export function buildModel(
   return model;
 }
 
+/** One of the five weights' names. */
+export type WeightName = typeof WEIGHT_NAMES[number];
+
+/** The model's live trainable variables by role, typed by rank: usable wherever {@link LstmWeights} is. */
+export interface LstmVariables {
+  /** Input kernel, shape `[1, 4H]`. */
+  kernel: tf.Variable<tf.Rank.R2>;
+  /** Recurrent kernel, shape `[H, 4H]`. */
+  recurrentKernel: tf.Variable<tf.Rank.R2>;
+  /** Gate bias, shape `[4H]`. */
+  bias: tf.Variable<tf.Rank.R1>;
+  /** Output kernel, shape `[H, 1]`. */
+  denseKernel: tf.Variable<tf.Rank.R2>;
+  /** Output bias, shape `[1]`. */
+  denseBias: tf.Variable<tf.Rank.R1>;
+}
+
+/** The rank each weight has. */
+const WEIGHT_RANKS: Readonly<Record<WeightName, 1 | 2>> = {
+  kernel: 2,
+  recurrentKernel: 2,
+  bias: 1,
+  denseKernel: 2,
+  denseBias: 1,
+};
+
+function isRank2<T extends tf.Tensor>(t: T): t is T & tf.Tensor<tf.Rank.R2> {
+  return t.rank === 2;
+}
+
+function isRank1<T extends tf.Tensor>(t: T): t is T & tf.Tensor<tf.Rank.R1> {
+  return t.rank === 1;
+}
+
+function rank2<T extends tf.Tensor>(t: T, name: WeightName): T & tf.Tensor<tf.Rank.R2> {
+  if (!isRank2(t)) throw new RangeError(`Weight "${name}" must have rank 2, got shape [${t.shape}]`);
+  return t;
+}
+
+function rank1<T extends tf.Tensor>(t: T, name: WeightName): T & tf.Tensor<tf.Rank.R1> {
+  if (!isRank1(t)) throw new RangeError(`Weight "${name}" must have rank 1, got shape [${t.shape}]`);
+  return t;
+}
+
 /**
- * The model's trainable variables by role.
+ * The model's trainable variables by role, checked and typed by rank.
  *
  * @param model A model from {@link buildModel}.
  * @returns The live variables (not copies).
+ * @throws {Error} A model without the five weights of {@link buildModel}.
  */
-export function modelVariables(
-  model: tf.LayersModel,
-): Record<keyof LstmWeights, tf.Variable> {
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+export function modelVariables(model: tf.LayersModel): LstmVariables {
+  const vars = model.trainableWeights.map((w, i) => {
+    const v = w.read();
+    if (!(v instanceof tf.Variable)) throw new Error(`Trainable weight ${i} is not a variable`);
+    return v;
+  });
   if (vars.length !== WEIGHT_NAMES.length) {
     throw new Error(
       `Expected ${WEIGHT_NAMES.length} trainable weights, got ${vars.length}`,
     );
   }
-  return Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, vars[i]])) as Record<
-    keyof LstmWeights,
-    tf.Variable
-  >;
+  const [kernel, recurrentKernel, bias, denseKernel, denseBias] = vars;
+  return {
+    kernel: rank2(kernel, "kernel"),
+    recurrentKernel: rank2(recurrentKernel, "recurrentKernel"),
+    bias: rank1(bias, "bias"),
+    denseKernel: rank2(denseKernel, "denseKernel"),
+    denseBias: rank1(denseBias, "denseBias"),
+  };
+}
+
+/**
+ * The model's weights for the fast path and the export: its live variables, typed.
+ *
+ * @param model A model from {@link buildModel}.
+ * @returns The weights (live, not copies).
+ */
+export function lstmWeights(model: tf.LayersModel): LstmWeights {
+  return modelVariables(model);
+}
+
+/**
+ * Builds weight tensors from arrays and shapes (a worker's copy, a checkpoint).
+ *
+ * @param values Each weight's values.
+ * @param shapes Each weight's shape.
+ * @returns New tensors; the caller disposes them.
+ * @throws {RangeError} A shape of the wrong rank, or values that do not fill it.
+ */
+export function weightsFromArrays(
+  values: Readonly<Record<WeightName, Float32Array>>,
+  shapes: Readonly<Record<WeightName, readonly number[]>>,
+): LstmWeights {
+  for (const name of WEIGHT_NAMES) {
+    if (shapes[name].length !== WEIGHT_RANKS[name]) {
+      throw new RangeError(`Weight "${name}" must have rank ${WEIGHT_RANKS[name]}, got shape [${shapes[name]}]`);
+    }
+  }
+  const t = (name: WeightName) => tf.tensor(values[name], [...shapes[name]]);
+  return {
+    kernel: rank2(t("kernel"), "kernel"),
+    recurrentKernel: rank2(t("recurrentKernel"), "recurrentKernel"),
+    bias: rank1(t("bias"), "bias"),
+    denseKernel: rank2(t("denseKernel"), "denseKernel"),
+    denseBias: rank1(t("denseBias"), "denseBias"),
+  };
 }
 
 /**

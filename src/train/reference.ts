@@ -1,5 +1,6 @@
 /**
- * The reference path: tf.layers' own LSTM and tfjs autodiff. Slow (see FACTS.md), kept as
+ * The reference path: tf.layers' own LSTM and tfjs autodiff. Slow (about 6x the fast path per batch: see
+ * the README's Performance section), kept as
  * the correctness oracle and benchmark baseline of the fast path.
  * @module
  */
@@ -7,6 +8,7 @@ import { tf } from "./backend.ts";
 import type { Batch, BatchGradients } from "./batch.ts";
 import { modelVariables, WEIGHT_NAMES } from "./model.ts";
 import { binaryCrossEntropy } from "../core/metrics.ts";
+import { SPEC } from "../core/spec.ts";
 
 /**
  * Loss and gradients of one batch through `model.apply` and `tf.variableGrads`, with
@@ -29,7 +31,7 @@ export function referenceGradients(
     return tf.variableGrads(() => {
       const p = model.apply(xs, { training: true }) as tf.Tensor;
       probabilities = p.dataSync() as Float32Array;
-      const perSeries = tf.metrics.binaryCrossentropy(ys, p); // [B]
+      const perSeries = tf.metrics[SPEC.loss](ys, p); // [B], binary cross-entropy (item c)
       return tf.mean(batch.w ? tf.mul(perSeries, tf.tensor1d(batch.w)) : perSeries) as tf.Scalar;
     }, list);
   });

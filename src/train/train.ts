@@ -4,57 +4,25 @@
  * @module
  */
 import { initBackend, tf } from "./backend.ts";
-import type { Batch, BatchGradients } from "./batch.ts";
+import type { Batch } from "./batch.ts";
 import { fastPredict } from "./fast.ts";
-import { ParallelGradients } from "./parallel.ts";
-import { buildModel, type LstmWeights, modelVariables, WEIGHT_NAMES } from "./model.ts";
-import { referenceGradients, referencePredict } from "./reference.ts";
+import { type StepState, trainStep } from "./step.ts";
+import { buildModel, lstmWeights, modelVariables, WEIGHT_NAMES } from "./model.ts";
+import { referencePredict } from "./reference.ts";
 import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
-import {
-  accuracy,
-  binaryCrossEntropy,
-  type ClassificationReport,
-  classificationReport,
-  confusion,
-} from "../core/metrics.ts";
+import { accuracy, binaryCrossEntropy, classificationReport, confusion } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
 import { type Affine, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
+import type { EpochRecord, History, TrainingMetrics } from "../model_dir/schema.ts";
+import type { NamedArray, TrainingState } from "../model_dir/checkpoint.ts";
 
-/** One epoch's record. */
-export interface EpochRecord {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Mean training loss over the epoch's batches (as Keras reports it). */
-  loss: number;
-  /** Mean training accuracy over the epoch's batches. */
-  accuracy: number;
-  /** Validation loss after the epoch. */
-  valLoss: number;
-  /** Validation accuracy after the epoch. */
-  valAccuracy: number;
-  /** Wall-clock seconds of the epoch, validation included. */
-  seconds: number;
-}
+export type { EpochRecord, History, TrainingMetrics, TrainingState };
 
-/** history.json: per-epoch records and, as seed 002's LogHistory keeps them, per-batch ones. */
-export interface History {
-  epochs: EpochRecord[];
-  batches: { loss: number[]; accuracy: number[] };
-}
-
-/** metrics.json (the ONNX section is added by the export). */
-export interface Metrics {
-  config: TrainConfig;
-  data: {
-    train: { size: number; positives: number; negatives: number };
-    validation: { size: number; positives: number; negatives: number };
-    exactPositiveRate: number;
-  };
-  train: { loss: number; accuracy: number };
-  validation: ClassificationReport;
-  parameters: number;
-  seconds: number;
-}
+/**
+ * What {@link train} measures.
+ * @deprecated Use {@link TrainingMetrics}; `Metrics` in `src/model_dir/` is metrics.json as written.
+ */
+export type Metrics = TrainingMetrics;
 
 /** What the loop reports while it runs. */
 export type Progress =
@@ -79,17 +47,113 @@ export interface TrainOptions {
   data?: Dataset;
   /** Loss weights of class 0 and class 1 (the imbalance study); the spec's plain mean when omitted. */
   classWeights?: readonly [number, number];
+  /** A checkpoint to go on from; its config must equal the run's. The result is the same bytes as an uninterrupted run. */
+  resume?: TrainingState;
+  /** Receives the training state after every epoch and on interruption; training waits for it. */
+  onCheckpoint?: (state: TrainingState) => Promise<void> | void;
+  /** When aborted, training stops after the current batch, hands the state to `onCheckpoint` and throws {@link TrainingInterrupted}. */
+  signal?: AbortSignal;
+}
+
+/** Training stopped on its signal; `state` goes on from there (see {@link TrainOptions.resume}). */
+export class TrainingInterrupted extends Error {
+  /** The error's name. */
+  override name = "TrainingInterrupted";
+  /** Where training stopped. */
+  readonly state: TrainingState;
+
+  /**
+   * Says training was interrupted, with the epoch and batch reached.
+   *
+   * @param state Where training stopped.
+   */
+  constructor(state: TrainingState) {
+    super(`Training interrupted after ${state.batch} batches of epoch ${state.epoch + 1}`);
+    this.state = state;
+  }
+}
+
+/** The names under which a checkpoint stores the weights and the optimizer's state. */
+const STATE_NAMES = {
+  weight: (n: string) => `weights/${n}`,
+  m: (n: string) => `adam/m/${n}`,
+  v: (n: string) => `adam/v/${n}`,
+  accBeta1: "adam/accBeta1",
+  accBeta2: "adam/accBeta2",
+} as const;
+
+/**
+ * The Adam optimizer's state as arrays: step count, both moments of every weight, and the
+ * running products β1^t and β2^t. tfjs's `setWeights` recomputes those two with `pow`, which
+ * differs from the running product in the last bits, so they are kept as they are.
+ */
+async function adamState(optimizer: tf.AdamOptimizer): Promise<{ iterations: number; tensors: NamedArray[] }> {
+  const [iter, ...moments] = await optimizer.getWeights();
+  const iterations = (await iter.tensor.data())[0];
+  iter.tensor.dispose();
+  const half = moments.length / 2;
+  const copy = (t: tf.Tensor) => Float32Array.from(t.dataSync());
+  const tensors = moments.map((w, k) => ({
+    name: (k < half ? STATE_NAMES.m : STATE_NAMES.v)(WEIGHT_NAMES[k % half]),
+    shape: w.tensor.shape,
+    values: copy(w.tensor),
+  }));
+  tensors.push(
+    { name: STATE_NAMES.accBeta1, shape: [], values: copy(optimizer["accBeta1"]) },
+    { name: STATE_NAMES.accBeta2, shape: [], values: copy(optimizer["accBeta2"]) },
+  );
+  return { iterations, tensors };
+}
+
+/** Puts a checkpoint's weights into the model's variables and its Adam state into the optimizer. */
+async function restoreState(
+  state: TrainingState,
+  vars: ReturnType<typeof modelVariables>,
+  optimizer: tf.AdamOptimizer,
+): Promise<void> {
+  const byName = new Map(state.tensors.map((t) => [t.name, t]));
+  const take = (name: string, shape: readonly number[]) => {
+    const t = byName.get(name);
+    if (!t || t.shape.join() !== shape.join()) {
+      throw new RangeError(`The checkpoint has no tensor "${name}" of shape [${shape}]`);
+    }
+    return tf.tensor(t.values, [...shape]);
+  };
+  for (const n of WEIGHT_NAMES) {
+    const v: tf.Variable = vars[n];
+    v.assign(take(STATE_NAMES.weight(n), v.shape));
+  }
+  const moments = byName.has(STATE_NAMES.m(WEIGHT_NAMES[0]))
+    ? (["m", "v"] as const).flatMap((kind) =>
+      WEIGHT_NAMES.map((n) => ({ name: `${vars[n].name}/${kind}`, tensor: take(STATE_NAMES[kind](n), vars[n].shape) }))
+    )
+    : [];
+  await optimizer.setWeights([{ name: "iter", tensor: tf.scalar(state.iterations, "int32") }, ...moments]);
+  optimizer["accBeta1"].assign(take(STATE_NAMES.accBeta1, []));
+  optimizer["accBeta2"].assign(take(STATE_NAMES.accBeta2, []));
 }
 
 /** A trained model with its records. */
 export interface TrainResult {
+  /** The trained network. */
   model: tf.LayersModel;
+  /** Loss and accuracy per batch and per epoch. */
   history: History;
-  metrics: Metrics;
+  /** The config, class counts, and loss and accuracy on both splits after the last epoch. */
+  metrics: TrainingMetrics;
+  /** The data set trained and validated on. */
   data: Dataset;
 }
 
-/** Takes rows of a split as a batch in the network's input representation. */
+/**
+ * Takes rows of a split as a batch in the network's input representation.
+ *
+ * @param split The series.
+ * @param seriesLength Steps per series.
+ * @param scaling The input scaling of the digits.
+ * @param rows Indices of the rows to take, in batch order.
+ * @returns The rows' scaled digits and labels, `rows.length` series.
+ */
 export function batchOf(
   split: Split,
   seriesLength: number,
@@ -128,7 +192,7 @@ export function predictSplit(
   );
   return trainer === "fast"
     ? fastPredict(
-      modelVariables(model) as unknown as LstmWeights,
+      lstmWeights(model),
       x,
       seriesLength,
     )
@@ -155,14 +219,22 @@ export function makeOptimizer(
 /**
  * Trains the exercise's network from a seed: the same config gives the same bytes.
  *
- * @param options Config overrides and a progress callback.
+ * @param options Config overrides, a progress callback, and a checkpoint to go on from, a
+ *   checkpoint receiver and a stop signal.
  * @returns The model, its history and its metrics.
- * @throws {TypeError|RangeError} A bad config.
+ * @throws {TypeError|RangeError} A bad config, or a checkpoint of another config.
+ * @throws {TrainingInterrupted} When `options.signal` aborts before the last batch.
  */
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const config = resolveConfig(options.config);
+  const resume = options.resume;
+  if (resume && JSON.stringify(resume.config) !== JSON.stringify(config)) {
+    throw new RangeError(
+      `The checkpoint's config ${JSON.stringify(resume.config)} differs from the run's ${JSON.stringify(config)}`,
+    );
+  }
   await initBackend();
-  const started = performance.now();
+  const started = performance.now() - 1000 * (resume?.seconds ?? 0);
   const { seriesLength: T, batchSize } = config;
   const data = options.data ?? datasetFor(config);
   if (data.train.size !== config.trainSize || data.validation.size !== config.validationSize) {
@@ -174,17 +246,42 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const model = buildModel(config);
   const vars = modelVariables(model);
   const optimizer = makeOptimizer(config);
-  const pool = config.trainer === "fast" ? ParallelGradients.start(config.threads) : undefined;
-  const step = (batch: Batch): Promise<BatchGradients> | BatchGradients =>
-    pool ? pool.gradients(vars as unknown as LstmWeights, batch) : referenceGradients(model, batch);
-  const history: History = { epochs: [], batches: { loss: [], accuracy: [] } };
+  const stepState: StepState = { model, variables: vars, optimizer, trainer: config.trainer };
+  const history: History = resume
+    ? structuredClone(resume.history)
+    : { epochs: [], batches: { loss: [], accuracy: [] } };
   const batches = config.trainSize / batchSize;
   const valY = data.validation.y;
   const scaling = INPUT_SCALING[config.inputScaling];
 
+  const snapshot = async (epoch: number, batch: number, epochStart: number): Promise<TrainingState> => {
+    const adam = await adamState(optimizer);
+    const now = performance.now();
+    return {
+      config,
+      epoch,
+      batch,
+      history: structuredClone(history),
+      seconds: (now - started) / 1000,
+      epochSeconds: batch === 0 ? 0 : (now - epochStart) / 1000,
+      iterations: adam.iterations,
+      tensors: [
+        ...WEIGHT_NAMES.map((n) => ({
+          name: STATE_NAMES.weight(n),
+          shape: vars[n].shape,
+          values: Float32Array.from(vars[n].dataSync()),
+        })),
+        ...adam.tensors,
+      ],
+    };
+  };
+
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const epochStart = performance.now();
+    if (resume) await restoreState(resume, vars, optimizer);
+    for (let epoch = resume?.epoch ?? 0; epoch < config.epochs; epoch++) {
+      // a checkpoint taken inside this epoch: its batches are done, its seconds spent
+      const first = epoch === resume?.epoch ? resume.batch : 0;
+      const epochStart = performance.now() - (first ? 1000 * resume!.epochSeconds : 0);
       const order = epochPermutation({
         seed: config.seed,
         epoch,
@@ -192,7 +289,16 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       });
       let lossSum = 0;
       let accSum = 0;
-      for (let b = 0; b < batches; b++) {
+      for (let b = 0; b < first; b++) {
+        lossSum += history.batches.loss[epoch * batches + b];
+        accSum += history.batches.accuracy[epoch * batches + b];
+      }
+      for (let b = first; b < batches; b++) {
+        if (options.signal?.aborted) {
+          const state = await snapshot(epoch, b, epochStart);
+          await options.onCheckpoint?.(state);
+          throw new TrainingInterrupted(state);
+        }
         // forward, backward, update
         const batch = batchOf(
           data.train,
@@ -201,11 +307,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
           order.subarray(b * batchSize, (b + 1) * batchSize),
         );
         if (classWeights) batch.w = Float32Array.from(batch.y, (y) => classWeights[y]);
-        const { loss, probabilities, grads } = await step(batch);
-        optimizer.applyGradients(
-          WEIGHT_NAMES.map((n) => ({ name: vars[n].name, tensor: grads[n] })),
-        );
-        tf.dispose(Object.values(grads));
+        const { loss, probabilities } = trainStep(stepState, batch);
         // logging
         const accuracy = accuracyOf(batch.y, probabilities);
         history.batches.loss.push(loss);
@@ -233,10 +335,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         seconds: (performance.now() - epochStart) / 1000,
       };
       history.epochs.push(record);
+      if (options.onCheckpoint) await options.onCheckpoint(await snapshot(epoch + 1, 0, epochStart));
       options.onProgress?.({ kind: "epoch", epochs: config.epochs, record });
     }
   } finally {
-    pool?.close();
     optimizer.dispose();
   }
 
@@ -248,7 +350,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     positives: s.positives,
     negatives: s.negatives,
   });
-  const metrics: Metrics = {
+  const metrics: TrainingMetrics = {
     config,
     data: {
       train: counts(data.train),

@@ -1,31 +1,27 @@
 // The page's logic: load model.onnx with onnxruntime-web (served from the installed package,
-// no CDN), read 30 digits, show P(sum >= 100), the class and the running sum.
+// no CDN), read a series of digits, show P(sum >= threshold), the class and the running sum.
+// The typed-series grammar and the decision rule are the core's own (src/core/digits.js); the series
+// length, digit count and threshold come from the server (/spec.json), which reads them from SPEC.
 // The module URL is built at run time: onnxruntime-web is served by this project's server.
+import { decide, parseSeriesText } from "../core/digits.js"; // served as /core/digits.js
+
 const ort = await import(new URL("/vendor/ort/ort.wasm.min.mjs", location.href).href);
 
 ort.env.wasm.wasmPaths = "/vendor/ort/";
 ort.env.wasm.numThreads = 1;
 
 const $ = (id) => document.getElementById(id);
-const LENGTH = 30;
+const spec = await (await fetch("/spec.json")).json();
+const LENGTH = spec.seriesLength;
 
-/** Reads "1,2,3", "1 2 3" or "123…" into digits, or throws an Error naming the problem. */
-function parseDigits(text) {
-  const trimmed = text.trim();
-  const parts = /[,\s]/.test(trimmed) ? trimmed.split(/[\s,]+/).filter((s) => s !== "") : [...trimmed];
-  if (parts.length !== LENGTH) throw new Error(`Expected ${LENGTH} digits, got ${parts.length}`);
-  return parts.map((p, k) => {
-    if (!/^\d$/.test(p)) throw new Error(`Digit ${k + 1} must be 0..9, got "${p}"`);
-    return Number(p);
-  });
-}
-
+/** A uniform random series, from crypto.getRandomValues without modulo bias. */
 function randomSeries() {
   const out = [];
   const bytes = new Uint8Array(64);
+  const limit = 256 - (256 % spec.digitValues); // bytes at or above it would favour small digits
   while (out.length < LENGTH) {
     crypto.getRandomValues(bytes);
-    for (const b of bytes) if (b < 250 && out.length < LENGTH) out.push(b % 10); // 250 = 25·10: no modulo bias
+    for (const b of bytes) if (b < limit && out.length < LENGTH) out.push(b % spec.digitValues);
   }
   return out;
 }
@@ -41,14 +37,14 @@ async function show(digits) {
   let sum = 0;
   const running = digits.map((d) => (sum += d));
   $("probability").textContent = p.toFixed(6);
-  $("class").textContent = p >= 0.5 ? "1 (sum ≥ 100)" : "0 (sum < 100)";
+  $("class").textContent = decide(p) === 1 ? `1 (sum ≥ ${spec.threshold})` : `0 (sum < ${spec.threshold})`;
   $("sum").textContent = `${running.join(" → ")}  (${sum})`;
   document.body.dataset.state = "done";
 }
 
 async function predictFromInput() {
   try {
-    await show(parseDigits($("digits").value));
+    await show(parseSeriesText($("digits").value, { length: LENGTH, digitValues: spec.digitValues }));
   } catch (e) {
     $("error").textContent = e.message;
     document.body.dataset.state = "error";
@@ -65,7 +61,7 @@ $("random").addEventListener("click", () => {
 fetch("/healthz").then((r) => r.json()).then(({ model }) => {
   $("model-info").textContent = `Model sha256 ${model.sha256.slice(0, 12)}…, validation accuracy ${
     (100 * model.validationAccuracy).toFixed(2)
-  } % on 2,000 held-out series.`;
+  } % on ${spec.validationSize.toLocaleString("en")} held-out series.`;
 }).catch(() => ($("model-info").textContent = "Model information unavailable."));
 
 const query = new URLSearchParams(location.search).get("series");

@@ -1,0 +1,190 @@
+/**
+ * The report's figures, as SVG: learning curves, the confusion matrix, ROC and class-0
+ * precision-recall curves, and the sampled sums against the exact distribution.
+ * @module
+ */
+import { confusionHeatmap, lineChart, type LineSeries } from "./svg.ts";
+import type { ReportFacts, ReportInput } from "./facts.ts";
+import { seriesSum } from "../core/dataset.ts";
+import { pct } from "../core/format.ts";
+import { averagePrecision, flipClasses, prCurve, rocAuc, rocCurve } from "../core/metrics.ts";
+import { sumDistribution } from "../core/prior.ts";
+import { VARIANT_NAMES, type VariantName } from "../study/variants.ts";
+
+/** The figures' file names. */
+export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.svg" | "pr.svg" | "sums.svg";
+
+/** Line colours, in the order curves are drawn. */
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+/** Light blue of the per-batch training loss. */
+const BATCH_COLOR = "#9ecae1";
+/** Grey of baselines and chance lines. */
+const BASELINE_COLOR = "#777";
+const CHANCE_COLOR = "#999";
+/** Bars of the sums histogram. */
+const HISTOGRAM_COLOR = "#6baed6";
+/** Study variants without a curve of their own: the spec is the shipped model, the majority is constant. */
+const NO_CURVE: readonly VariantName[] = ["spec", "majority"];
+/** The sums plot spans this many standard deviations either side of the mean, rounded inward to tens. */
+const SUM_PLOT_SDS = 5;
+
+/**
+ * The x range of the sums plot: mean ± SUM_PLOT_SDS standard deviations, rounded inward to tens
+ * and kept within the possible sums (60..210 for the spec).
+ *
+ * @param sums The sum's moments.
+ * @returns [lowest, highest] sum shown.
+ */
+export function sumPlotRange(sums: ReportFacts["sums"]): [number, number] {
+  return [
+    Math.max(sums.min, Math.ceil((sums.mean - SUM_PLOT_SDS * sums.sd) / 10) * 10),
+    Math.min(sums.max, Math.floor((sums.mean + SUM_PLOT_SDS * sums.sd) / 10) * 10),
+  ];
+}
+
+/**
+ * Draws every figure of the report.
+ *
+ * @param input The records, data, probabilities and study.
+ * @param facts The facts computed from the same input.
+ * @returns SVG text per file name.
+ */
+export function reportFigures(input: ReportInput, facts: ReportFacts): Record<FigureName, string> {
+  const { history, data, probabilities } = input;
+  const labels = data.validation.y;
+  const { threshold, seriesLength } = facts.task;
+  const validation = facts.splits.find((s) => s.name === "validation")!;
+
+  // learning curves
+  const epochs = history.epochs.map((e) => e.epoch);
+  const batchesPerEpoch = history.batches.loss.length / Math.max(1, history.epochs.length);
+  const batchX = history.batches.loss.map((_, k) => (k + 1) / batchesPerEpoch);
+  const loss = lineChart({
+    title: "Learning curves: binary cross-entropy",
+    xLabel: "epoch",
+    yLabel: "loss (log scale)",
+    logY: true,
+    series: [
+      { name: "training, per batch", x: batchX, y: history.batches.loss, color: BATCH_COLOR, width: 0.6, opacity: 0.8 },
+      { name: "training, epoch mean", x: epochs, y: history.epochs.map((e) => e.loss), color: COLORS[0] },
+      { name: "validation", x: epochs, y: history.epochs.map((e) => e.valLoss), color: COLORS[1] },
+    ],
+  });
+  const majority = validation.positives / validation.size;
+  const accuracy = lineChart({
+    title: "Learning curves: accuracy",
+    xLabel: "epoch",
+    yLabel: "accuracy (%)",
+    series: [
+      { name: "training, epoch mean", x: epochs, y: history.epochs.map((e) => 100 * e.accuracy), color: COLORS[0] },
+      { name: "validation", x: epochs, y: history.epochs.map((e) => 100 * e.valAccuracy), color: COLORS[1] },
+      {
+        name: `always class 1 (${pct(majority)})`,
+        x: [epochs[0] ?? 0, epochs[epochs.length - 1] ?? 1],
+        y: new Array(2).fill((100 * validation.positives) / validation.size),
+        color: BASELINE_COLOR,
+        dashed: true,
+      },
+    ],
+  });
+  const confusion = confusionHeatmap(facts.confusion, {
+    title: `Validation confusion matrix (${validation.size} series)`,
+    class1: `sum ≥ ${threshold}`,
+  });
+
+  // ROC and PR curves: the model, and the study's variants when given
+  const curveSets: { name: string; p: ArrayLike<number> }[] = [{ name: "shipped model", p: probabilities }];
+  for (const name of VARIANT_NAMES) {
+    const p = input.studyProbabilities?.[name];
+    if (p && !NO_CURVE.includes(name)) curveSets.push({ name, p });
+  }
+  const chance = (name: string, y: [number, number]): LineSeries => ({
+    name,
+    x: [0, 1],
+    y,
+    color: CHANCE_COLOR,
+    dashed: true,
+    width: 1,
+  });
+  const roc = lineChart({
+    title: "ROC curve on the validation split (positive = class 1)",
+    legend: "bottom-right",
+    xLabel: "false-positive rate (class 0 called 1)",
+    yLabel: "true-positive rate (class 1 recall)",
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series: [
+      ...curveSets.map((s, k) => {
+        const r = rocCurve(labels, s.p);
+        return { name: `${s.name}, AUC ${rocAuc(labels, s.p).toFixed(4)}`, x: r.x, y: r.y, color: COLORS[k] };
+      }),
+      chance("chance", [0, 1]),
+    ],
+  });
+  const pr = lineChart({
+    title: `Precision-recall for the minority, class 0 (sum < ${threshold})`,
+    legend: "bottom-left",
+    xLabel: "recall of class 0",
+    yLabel: "precision of class 0",
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series: [
+      ...curveSets.map((s, k) => {
+        const class0 = flipClasses(labels, s.p);
+        const r = prCurve(class0.y, class0.p);
+        return {
+          name: `${s.name}, AP ${averagePrecision(class0.y, class0.p).toFixed(3)}`,
+          x: r.x,
+          y: r.y,
+          color: COLORS[k],
+        };
+      }),
+      chance(`chance (${pct(validation.class0Share)})`, [validation.class0Share, validation.class0Share]),
+    ],
+  });
+
+  // the distribution of sums
+  const counts = new Map<number, number>();
+  let sampled = 0;
+  for (const split of [data.train, data.validation]) {
+    for (let n = 0; n < split.size; n++) {
+      const s = seriesSum(split.x.subarray(n * data.seriesLength, (n + 1) * data.seriesLength));
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+      sampled++;
+    }
+  }
+  const exact = sumDistribution(seriesLength, facts.task.digitValues);
+  const total = Number(facts.prior.total);
+  const [lo, hi] = sumPlotRange(facts.sums);
+  const sumXs = Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+  const sums = lineChart({
+    title: `Sums of the ${sampled.toLocaleString("en")} sampled series vs the exact distribution`,
+    xLabel: `sum of the ${seriesLength} digits`,
+    yLabel: "series per sum value",
+    bars: {
+      name: "sampled (histogram)",
+      color: HISTOGRAM_COLOR,
+      values: [...counts.entries()].map(([s, n]) => [s - 0.5, s + 0.5, n]),
+    },
+    series: [{
+      name: `exact (BigInt convolution) x ${sampled.toLocaleString("en")}`,
+      x: sumXs,
+      y: sumXs.map((s) => (Number(exact[s]) / total) * sampled),
+      color: COLORS[1],
+    }],
+    markers: [{
+      x: threshold,
+      label: `threshold ${threshold}: exact class-0 share ${pct(facts.prior.negativeRate, 5)}`,
+    }],
+    xDomain: [lo, hi],
+  });
+
+  return {
+    "loss.svg": loss,
+    "accuracy.svg": accuracy,
+    "confusion.svg": confusion,
+    "roc.svg": roc,
+    "pr.svg": pr,
+    "sums.svg": sums,
+  };
+}

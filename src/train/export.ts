@@ -1,0 +1,102 @@
+/**
+ * Exports a trained tf.layers model to ONNX and cross-checks the export against tfjs on the
+ * validation split. The ONNX layer itself (`src/onnx/`) knows nothing of tfjs.
+ * @module
+ */
+import type { tf } from "./backend.ts";
+import { lstmWeights } from "./model.ts";
+import { referencePredict } from "./reference.ts";
+import type { TrainingMetrics } from "./train.ts";
+import { type Dataset, scaleDigits } from "../core/dataset.ts";
+import { INPUT_SCALING, SPEC } from "../core/spec.ts";
+import { describeIo, encodeOnnx, type ExportWeights } from "../onnx/encode.ts";
+import { loadOnnx } from "../onnx/runtime.ts";
+import { compareProbabilities, type OnnxCheck } from "../onnx/compare.ts";
+
+/**
+ * Reads a tf.layers model's weights as plain arrays.
+ *
+ * @param model The network from `buildModel`.
+ * @returns Copies of the five weights.
+ */
+export function exportWeights(model: tf.LayersModel): ExportWeights {
+  const w = lstmWeights(model);
+  return {
+    kernel: w.kernel.dataSync() as Float32Array,
+    recurrentKernel: w.recurrentKernel.dataSync() as Float32Array,
+    bias: w.bias.dataSync() as Float32Array,
+    denseKernel: w.denseKernel.dataSync() as Float32Array,
+    denseBias: w.denseBias.dataSync() as Float32Array,
+  };
+}
+
+/**
+ * Encodes a trained model with its config, spec, seed and validation accuracy as metadata,
+ * and its input and output described from the config.
+ *
+ * @param model The network.
+ * @param metrics Its metrics.
+ * @returns ONNX bytes.
+ */
+export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): Uint8Array {
+  const c = metrics.config;
+  return encodeOnnx({
+    weights: exportWeights(model),
+    units: c.units,
+    seriesLength: c.seriesLength,
+    input: INPUT_SCALING[c.inputScaling],
+    recurrentActivation: c.recurrentActivation,
+    metadata: {
+      config: JSON.stringify(c),
+      spec: JSON.stringify(SPEC),
+      seed: String(c.seed),
+      validationAccuracy: String(metrics.validation.accuracy),
+      threshold: String(c.threshold),
+      ...describeIo(c),
+    },
+  });
+}
+
+/** What {@link exportAndCheck} returns. */
+export interface CheckedExport {
+  /** model.onnx's bytes. */
+  bytes: Uint8Array;
+  /** Whether the check passed. */
+  ok: boolean;
+  /** The figures for metrics.json. */
+  result: OnnxCheck;
+  /** What failed; empty when `ok`. */
+  problems: string[];
+}
+
+/**
+ * Encodes the model, runs the bytes with onnxruntime-web on the whole validation split and
+ * compares them with the tf.layers model's own `predict`. Writes nothing.
+ *
+ * @param options The model, its metrics and its data.
+ * @returns The bytes, the figures for metrics.json, `ok`, and what failed.
+ */
+export async function exportAndCheck(options: {
+  model: tf.LayersModel;
+  metrics: TrainingMetrics;
+  data: Dataset;
+}): Promise<CheckedExport> {
+  const { model, metrics, data } = options;
+  const bytes = encodeTrained(model, metrics);
+  const T = metrics.config.seriesLength;
+  const session = await loadOnnx(bytes, "the exported model.onnx", { seriesLength: T });
+  const onnxP = await session.predict(data.validation.x, T);
+  await session.release();
+  const tfjsP = referencePredict(
+    model,
+    scaleDigits(data.validation.x, T, INPUT_SCALING[metrics.config.inputScaling]),
+    T,
+  );
+  const { result, problems } = compareProbabilities(data.validation.y, onnxP, tfjsP);
+  if (result.tfjsAccuracy !== metrics.validation.accuracy) {
+    problems.push(
+      `tf.layers predict accuracy ${result.tfjsAccuracy} differs from the trainer's ${metrics.validation.accuracy}`,
+    );
+  }
+  return { bytes, ok: problems.length === 0, result, problems };
+}

@@ -1,0 +1,90 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  buildModel,
+  initBackend,
+  lstmWeights,
+  modelVariables,
+  train,
+  TrainingInterrupted,
+  type TrainingState,
+  WEIGHT_NAMES,
+  weightsFromArrays,
+} from "../src/train/mod.ts";
+import { resolveConfig } from "../mod.ts";
+
+await initBackend();
+
+/** 6 units, 300 + 20 series, 3 epochs of 6 batches: a fraction of a second. */
+const config = resolveConfig({ units: 6, trainSize: 300, validationSize: 20, epochs: 3, seed: 9 });
+
+function weightBytes(model: Awaited<ReturnType<typeof train>>["model"]): Uint8Array[] {
+  const v = modelVariables(model);
+  return WEIGHT_NAMES.map((n) => new Uint8Array(Float32Array.from(v[n].dataSync()).buffer));
+}
+
+Deno.test("modelVariables() gives the five weights typed by rank; weightsFromArrays() refuses a shape of the wrong rank", () => {
+  const model = buildModel(config);
+  const v = modelVariables(model);
+  assertEquals(WEIGHT_NAMES.map((n) => v[n].rank), [2, 2, 1, 2, 1]);
+  assertEquals(lstmWeights(model).recurrentKernel.shape, [config.units, 4 * config.units]);
+  const read = (t: { dataSync(): ArrayLike<number> }) => Float32Array.from(t.dataSync());
+  const values = {
+    kernel: read(v.kernel),
+    recurrentKernel: read(v.recurrentKernel),
+    bias: read(v.bias),
+    denseKernel: read(v.denseKernel),
+    denseBias: read(v.denseBias),
+  };
+  const shapes = {
+    kernel: v.kernel.shape,
+    recurrentKernel: v.recurrentKernel.shape,
+    bias: v.bias.shape,
+    denseKernel: v.denseKernel.shape,
+    denseBias: v.denseBias.shape,
+  };
+  const copy = weightsFromArrays(values, shapes);
+  assertEquals(copy.bias.shape, [4 * config.units]);
+  assertThrows(
+    () => weightsFromArrays(values, { ...shapes, bias: [1, 4 * config.units] }),
+    RangeError,
+    'Weight "bias" must have rank 1, got shape [1,24]',
+  );
+  model.dispose();
+});
+
+Deno.test("train() stopped by its signal mid-epoch and resumed from the state gives the uninterrupted run's weights and history bit for bit", async () => {
+  const whole = await train({ config });
+  const checkpoints: TrainingState[] = [];
+  const controller = new AbortController();
+  const stopped = await assertRejects(
+    () =>
+      train({
+        config,
+        signal: controller.signal,
+        onCheckpoint: (s) => void checkpoints.push(s),
+        onProgress: (p) => {
+          if (p.kind === "batch" && p.epoch === 2 && p.batch === 2) controller.abort();
+        },
+      }),
+    TrainingInterrupted,
+    "Training interrupted after 2 batches of epoch 2",
+  );
+  const state = (stopped as TrainingInterrupted).state;
+  assertEquals([state.epoch, state.batch, state.iterations], [1, 2, 8]);
+  assertEquals(checkpoints.map((s) => [s.epoch, s.batch]), [[1, 0], [1, 2]], "after epoch 1, then on the signal");
+  const resumed = await train({ config, resume: state });
+  assertEquals(weightBytes(resumed.model), weightBytes(whole.model));
+  const noSeconds = (h: unknown) => JSON.stringify(h, (k, v) => (k === "seconds" ? undefined : v));
+  assertEquals(noSeconds(resumed.history), noSeconds(whole.history));
+  assertEquals(noSeconds(resumed.metrics), noSeconds(whole.metrics));
+  assert(
+    whole.history.epochs[2].loss !== whole.history.epochs[0].loss,
+    "training must move, or the test proves nothing",
+  );
+  await assertRejects(
+    () => train({ config: { ...config, seed: 10 }, resume: state }),
+    RangeError,
+    "checkpoint's config",
+  );
+  for (const r of [whole, resumed]) r.model.dispose();
+});
