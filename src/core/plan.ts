@@ -53,7 +53,14 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
     variants: ["class-weighted", "balanced-data", "oversampled"],
     seeds: range(1, 3),
   },
-  /** A tiny config for tests and a quick look: seconds per run. */
+  /** The full-size spec for 2 epochs: a quick look, and the measure of whether --jobs pays. */
+  quick: {
+    description: "the spec's data and network for 2 epochs, 4 seeds (about 25 s a run)",
+    variants: ["spec"],
+    seeds: range(1, 4),
+    config: { epochs: 2 },
+  },
+  /** A tiny config for tests: seconds per run. */
   smoke: {
     description: "a tiny config (4 units, 150 + 50 series, 2 epochs) for tests",
     variants: ["spec", "class-weighted"],

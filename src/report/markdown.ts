@@ -154,7 +154,7 @@ export function reportMarkdown(f: ReportFacts): string {
   lines.push(
     `## The \`${call}\` pitfall`,
     "",
-    `Seed 003 draws digits with \`np.random.${call}\`, whose upper bound is exclusive: it never draws a ` +
+    `One of the published Keras solutions of this exercise draws digits with \`np.random.${call}\`, whose upper bound is exclusive: it never draws a ` +
       `${p.digitValues}. The mean sum falls from ${f.sums.mean} to ${p.mean} and class 0 grows from ` +
       `${pct(f.prior.negativeRate)} to ${pct(p.exactClass0)} exactly (${pct(p.sampledClass0)} in ` +
       `${p.sampled.toLocaleString("en")} sampled series): a different task, with a different baseline. A core test ` +

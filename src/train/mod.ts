@@ -8,7 +8,10 @@ export type { Affine, InputScaling, TrainConfig, TrainerName } from "../core/spe
 // this project's types that the exports name
 export type { Dataset, Split } from "../core/dataset.ts";
 export type { ClassificationReport, Confusion } from "../core/metrics.ts";
-export type { OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
+export type { FileHashes, OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
+// metrics.json as written; `Metrics` here stays the deprecated alias of TrainingMetrics (./train.ts)
+export type { Metrics as MetricsFile } from "../model_dir/schema.ts";
+export type { HASHED_FILES, HashedFile } from "../model_dir/layout.ts";
 export type { NamedArray } from "../model_dir/checkpoint.ts";
 export type { TfjsFiles, TfjsModelJson, TfjsWeightSpec } from "../model_dir/model_dir.ts";
 export type { ExportWeights } from "../onnx/encode.ts";
