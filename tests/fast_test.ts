@@ -1,5 +1,16 @@
 import { assert, assertEquals } from "@std/assert";
-import { batchOf, buildModel, fastGradients, fastPredict, initBackend, type LstmWeights, modelVariables, referenceGradients, referencePredict, train } from "../src/train/mod.ts";
+import {
+  batchOf,
+  buildModel,
+  fastGradients,
+  fastPredict,
+  initBackend,
+  type LstmWeights,
+  modelVariables,
+  referenceGradients,
+  referencePredict,
+  train,
+} from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
 import { DEFAULT_CONFIG, INPUT_SCALING, makeDataset } from "../mod.ts";
 

@@ -2,7 +2,15 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import fc from "fast-check";
 import onnxProto from "onnx-proto";
-import { buildModel, encodeTrained, exportWeights, initBackend, modelVariables, referencePredict, type TrainingMetrics } from "../src/train/mod.ts";
+import {
+  buildModel,
+  encodeTrained,
+  exportWeights,
+  initBackend,
+  modelVariables,
+  referencePredict,
+  type TrainingMetrics,
+} from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
 import {
   decodeOnnx,
