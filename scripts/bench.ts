@@ -127,7 +127,13 @@ const command = defineCommand({
   name: "bench",
   summary: "Times a training step per batch: fast trainer, tf.layers reference, PyTorch anchor, GEMM floor.",
   flags: {
-    batches: { type: "int", min: 4, max: 160, default: 20, help: "timed batches of the fast trainer per round" },
+    batches: {
+      type: "int",
+      min: 4,
+      max: DEFAULT_CONFIG.trainSize / DEFAULT_CONFIG.batchSize,
+      default: 20,
+      help: "timed batches of the fast trainer per round",
+    },
     rounds: { type: "int", min: 1, max: 50, default: 3, help: "repetitions of the whole comparison" },
     json: { type: "bool", help: "end with one line of JSON" },
     "no-torch": { type: "bool", help: "skip the PyTorch anchor" },

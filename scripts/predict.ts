@@ -12,6 +12,7 @@
 import { asUsageError, defineCommand, runCli, UsageError, writeAll } from "./args.ts";
 import { InputError, parseCsv, parseDigits } from "../src/core/input.ts";
 import { decide } from "../src/core/metrics.ts";
+import { SPEC } from "../src/core/spec.ts";
 import { loadServedModel, serialRunner } from "../src/serve/model.ts";
 import { DEFAULT_MODEL_DIR, ModelDirError } from "../src/model_dir/mod.ts";
 import { OnnxError } from "../src/onnx/runtime.ts";
@@ -24,7 +25,12 @@ const command = defineCommand({
     model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
     file: { type: "string", arg: "FILE", help: "a CSV as `deno task data` writes it; - reads standard input" },
   },
-  positionals: { name: "DIGITS", help: "one series: 30 comma-separated digits (or give --file)", min: 0, max: 1 },
+  positionals: {
+    name: "DIGITS",
+    help: `one series: ${SPEC.seriesLength} comma-separated digits (or give --file)`,
+    min: 0,
+    max: 1,
+  },
   examples: ["4,7,1,9,0,3,8,2,5,6,1,1,9,0,4,4,2,7,3,8,6,5,0,9,1,2,3,7,8,6", "--file val.csv", "--file - < val.csv"],
 });
 
@@ -35,7 +41,7 @@ async function readInput(file: string): Promise<string> {
 
 await runCli(command, async ({ flags, positionals }) => {
   if ((flags.file === undefined ? 0 : 1) + positionals.length !== 1) {
-    throw new UsageError("Give either 30 comma-separated digits or --file FILE.csv");
+    throw new UsageError(`Give either ${SPEC.seriesLength} comma-separated digits or --file FILE.csv`);
   }
   let rows: number[][];
   let labels: number[] | undefined;

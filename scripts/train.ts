@@ -74,7 +74,7 @@ const command = defineCommand({
       type: "enum",
       values: ["fast", "reference"],
       default: DEFAULT_CONFIG.trainer,
-      help: "training path: fast (hand-written LSTM) or reference (tf.layers, ~7x slower)",
+      help: "training path: fast (hand-written BPTT) or reference (tf.layers autodiff, ~9-11x slower)",
     },
     scaling: {
       type: "enum",

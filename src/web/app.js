@@ -13,6 +13,22 @@ ort.env.wasm.numThreads = 1;
 const $ = (id) => document.getElementById(id);
 const spec = await (await fetch("/spec.json")).json();
 const LENGTH = spec.seriesLength;
+const fill = { ...spec, maxDigit: spec.digitValues - 1 };
+for (const el of document.querySelectorAll("[data-spec]")) el.textContent = String(fill[el.dataset.spec]);
+
+/** The series that sums to `sum` with its largest digits first, e.g. eleven 9s and a 1 for 100. */
+function seriesWithSum(sum) {
+  let rest = sum;
+  return Array.from({ length: LENGTH }, () => {
+    const d = Math.min(spec.digitValues - 1, rest);
+    rest -= d;
+    return d;
+  });
+}
+for (const [id, sum] of [["example-below", spec.threshold - 1], ["example-at", spec.threshold]]) {
+  $(id).href = `?series=${seriesWithSum(sum).join(",")}`;
+  $(id).textContent += ` (${sum})`;
+}
 
 /** A uniform random series, from crypto.getRandomValues without modulo bias. */
 function randomSeries() {
