@@ -5,7 +5,9 @@
  *   deno task conformance                  # models/lstm-sum
  *   deno task conformance --model DIR
  *
- * Then the shipped model's quality bars, marked MET or NOT MET (reported, not counted).
+ * Then the shipped model's quality bars, marked MET or NOT MET (reported, not counted), and its
+ * decision boundary as measured figures (metrics.json's boundary section, which the D1 row's
+ * verify recomputes from model.onnx): neither is a pass/fail of the exercise.
  * Ends with the line `conformance: N passed, N failed`; exits 1 when any requirement fails.
  * @module
  */
@@ -23,6 +25,7 @@ import {
 import { verifyModelDir } from "../src/onnx/verify.ts";
 import { DEFAULT_MODEL_DIR, ModelDirError, readModelDir } from "../src/model_dir/mod.ts";
 import { loadOnnxFile } from "../src/onnx/runtime.ts";
+import { boundaryFigures } from "../src/onnx/boundary.ts";
 import {
   accuracy,
   BCE_EPSILON,
@@ -220,9 +223,9 @@ await runCli(command, async ({ flags }) => {
       return JSON.stringify(c);
     }],
     ["D1", "final validation accuracy, reproduced from model.onnx", async () => {
-      const { problems, accuracy } = await verifyModelDir(dir);
+      const { problems, accuracy, boundary } = await verifyModelDir(dir);
       ensure(problems.length === 0, problems.join("; "));
-      return `${(100 * accuracy).toFixed(2)} % (onnxruntime-web)`;
+      return `${(100 * accuracy).toFixed(2)} % (onnxruntime-web)${boundary ? "; recorded boundary figures too" : ""}`;
     }],
     ["D2", "class distribution and measures beyond accuracy", () => {
       const prior = exactClassPrior();
@@ -267,6 +270,23 @@ await runCli(command, async ({ flags }) => {
   for (const [name, value, bar, goal] of bars) {
     const status = value >= goal ? "MET, goal too" : value >= bar ? "MET" : "NOT MET";
     console.log(`| ${name} | ${(100 * value).toFixed(2)} % | ${100 * bar} % | ${100 * goal} % | ${status} |`);
+  }
+  console.log("");
+  const b = metrics.boundary;
+  if (b) {
+    const [lo, hi] = [b.sums[0], b.sums[b.sums.length - 1]];
+    console.log(
+      `| decision boundary, measured (not a requirement; seed ${b.seed}, ${b.perSum} series per sum ${lo}..${hi}) | value |`,
+    );
+    console.log("|---|---:|");
+    for (const [label, value] of boundaryFigures(b, config.threshold)) console.log(`| ${label} | ${value} |`);
+    console.log(
+      `| model.onnx vs tf.layers on these series: max abs diff, decisions | ${
+        b.agreement.maxAbsDiff.toExponential(2)
+      }, ${b.agreement.decisionsAgree ? "all agree" : "SOME DIFFER"} |`,
+    );
+  } else {
+    console.log(`decision boundary: not recorded in ${dir}/metrics.json (written before it was)`);
   }
   console.log(`conformance: ${passed} passed, ${failed} failed`);
   if (failed) Deno.exit(1);

@@ -49,7 +49,18 @@ await runCli(command, async ({ flags }) => {
   } else {
     console.log(`no study results in ${studyDir}: the report leaves the study out (run deno task study)`);
   }
-  const files = buildReport({ metrics, history, data, probabilities, study, studyProbabilities });
+  if (!metrics.boundary) {
+    console.log(`no boundary section in ${paths.metrics}: the report leaves the decision boundary out`);
+  }
+  const files = buildReport({
+    metrics,
+    history,
+    data,
+    probabilities,
+    study,
+    studyProbabilities,
+    boundary: metrics.boundary,
+  });
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(`${out}/${name}`, text);
   console.log(`wrote ${Object.keys(files).map((f) => `${out}/${f}`).join(", ")}`);
 }, { failures: [ModelDirError, OnnxError] });

@@ -1,5 +1,6 @@
 /** Model directories for tests: a tiny but complete and consistent one, written in seconds. */
-import { buildModel, encodeTrained, initBackend, tfjsFiles } from "../src/train/mod.ts";
+import { buildModel, checkBoundary, encodeTrained, initBackend, tfjsFiles } from "../src/train/mod.ts";
+import { loadOnnx } from "../src/onnx/mod.ts";
 import type { History, ModelDirContents, TrainingMetrics } from "../src/model_dir/mod.ts";
 import { type InputScaling, resolveConfig, type TrainConfig } from "../mod.ts";
 
@@ -21,7 +22,8 @@ export function tinyConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
 
 /**
  * The records and files of an untrained tiny model (seeded initial weights), with made-up but
- * consistent figures: validation accuracy 0.5.
+ * consistent figures: validation accuracy 0.5; the boundary section is measured, as training
+ * measures it.
  *
  * @param config The config (see {@link tinyConfig}).
  * @returns What `writeModelDir` takes.
@@ -66,12 +68,16 @@ export async function tinyContents(config: TrainConfig = tinyConfig()): Promise<
     batches: { loss: new Array(batches).fill(0.7), accuracy: new Array(batches).fill(0.5) },
   };
   const onnx = encodeTrained(model, metrics);
+  const session = await loadOnnx(onnx, "tiny model.onnx", { seriesLength: config.seriesLength });
+  const boundary = await checkBoundary({ model, onnx: session, config });
+  await session.release();
   const tfjs = await tfjsFiles(model);
   model.dispose();
   return {
     metrics: {
       ...metrics,
       onnx: { runtime: "test", accuracy: 0.5, tfjsAccuracy: 0.5, maxAbsDiff: 0, decisionsAgree: true },
+      boundary: boundary.record,
     },
     history,
     onnx,

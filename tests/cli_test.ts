@@ -252,11 +252,14 @@ Deno.test("deno task train --epochs 1 writes metrics.json, history.json, tfjs/ a
   assertEquals(files, ["history.json", "metrics.json", "model.onnx", "tfjs"]);
   assertEquals([...Deno.readDirSync(`${dir}/tfjs`)].map((e) => e.name).sort(), ["model.json", "weights.bin"]);
   const metrics = JSON.parse(Deno.readTextFileSync(`${dir}/metrics.json`));
-  for (const key of ["config", "data", "train", "validation", "onnx"]) assert(key in metrics, key);
+  for (const key of ["config", "data", "train", "validation", "onnx", "boundary"]) assert(key in metrics, key);
   assert(metrics.onnx.decisionsAgree, "ONNX and tfjs decisions differ");
+  assert(metrics.boundary.agreement.decisionsAgree, "ONNX and tfjs decisions differ on the boundary set");
+  assertEquals(metrics.boundary.seed, metrics.config.dataSeed);
   const v = await task("verify", ["--model", out]);
   assertEquals(v.code, 0, v.stdout + v.stderr);
   assertStringIncludes(v.stdout, "PASS");
+  assertStringIncludes(v.stdout, "the recorded boundary figures");
   // a tampered record fails verification
   metrics.validation.accuracy = 0.5;
   Deno.writeTextFileSync(`${dir}/metrics.json`, JSON.stringify(metrics));

@@ -14,6 +14,7 @@ import {
   ModelDirError,
   modelPaths,
   parseConfig,
+  parseMetrics,
   readModelDir,
   readStudyDir,
   removeLeftovers,
@@ -24,6 +25,7 @@ import {
 } from "../src/model_dir/mod.ts";
 import { VARIANT_NAMES } from "../src/study/study.ts";
 import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
+import { BOUNDARY_HALF_WIDTH, BOUNDARY_PER_SUM } from "../src/core/boundary.ts";
 import { tinyConfig, tinyContents } from "./_model_dir_fixture.ts";
 
 const contents = await tinyContents();
@@ -119,6 +121,80 @@ Deno.test("readModelDir() names metrics.json and the field when a field is missi
   await Deno.remove(path);
   await assertRejects(() => readModelDir(dir), ModelDirError, `${path}: is missing`);
   await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("parseMetrics() reads the boundary section typed, and an older metrics.json without one as no section", async () => {
+  const { parent, dir } = await scratch();
+  await writeModelDir(dir, contents);
+  const path = modelPaths(dir).metrics;
+  const good = JSON.parse(await Deno.readTextFile(path));
+  const read0 = parseMetrics(path, good);
+  assert(read0.boundary, "the boundary section is read");
+  const b = read0.boundary!;
+  assertEquals(b, contents.metrics.boundary);
+  assertEquals([b.seed, b.perSum], [contents.metrics.config.dataSeed, BOUNDARY_PER_SUM]);
+  const { threshold } = contents.metrics.config;
+  assertEquals(
+    b.sums,
+    Array.from({ length: 2 * BOUNDARY_HALF_WIDTH + 1 }, (_, k) => threshold - BOUNDARY_HALF_WIDTH + k),
+  );
+  assertEquals([b.accuracy.length, b.meanP.length], [b.sums.length, b.sums.length]);
+  assertEquals(typeof b.agreement.decisionsAgree, "boolean");
+  const older = structuredClone(good);
+  delete older.boundary;
+  const read = parseMetrics(path, older);
+  assert(!("boundary" in read), "an older metrics.json reads without a boundary section");
+  assertEquals(read.onnx, contents.metrics.onnx);
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("parseMetrics() rejects a malformed boundary section, naming the field", async () => {
+  const { parent, dir } = await scratch();
+  await writeModelDir(dir, contents);
+  const good = JSON.parse(await Deno.readTextFile(modelPaths(dir).metrics));
+  await Deno.remove(parent, { recursive: true });
+  const n = good.boundary.sums.length;
+  const cases: [string, (b: Record<string, any>, m: Record<string, any>) => void, string, string][] = [
+    ["not an object", (_, m) => (m.boundary = 3), "boundary", "must be an object, got 3"],
+    ["no seed", (b) => delete b.seed, "boundary.seed", "is missing"],
+    ["seed as text", (b) => (b.seed = "42"), "boundary.seed", 'must be an integer in [0, 4294967295], got "42"'],
+    ["perSum 0", (b) => (b.perSum = 0), "boundary.perSum", "must be an integer in [1, "],
+    ["a sum of 89.5", (b) => (b.sums[0] = 89.5), "boundary.sums[0]", "must be an integer"],
+    [
+      "an accuracy above 1",
+      (b) => (b.accuracy[3] = 1.5),
+      "boundary.accuracy[3]",
+      "must be a number in [0, 1], got 1.5",
+    ],
+    ["a short meanP", (b) => b.meanP.pop(), "boundary.meanP", `must hold one value per sum (${n}), got ${n - 1}`],
+    [
+      "atThreshold as text",
+      (b) => (b.atThreshold = "0.5"),
+      "boundary.atThreshold",
+      "must be a number in [0, 1] or null",
+    ],
+    ["no effectiveThreshold", (b) => delete b.effectiveThreshold, "boundary.effectiveThreshold", "is missing"],
+    ["no agreement", (b) => delete b.agreement, "boundary.agreement", "is missing"],
+    [
+      "a negative max diff",
+      (b) => (b.agreement.maxAbsDiff = -1),
+      "boundary.agreement.maxAbsDiff",
+      "must be a number in [0, Infinity], got -1",
+    ],
+    [
+      "decisionsAgree as text",
+      (b) => (b.agreement.decisionsAgree = "yes"),
+      "boundary.agreement.decisionsAgree",
+      'must be true or false, got "yes"',
+    ],
+  ];
+  for (const [what, mutate, field, problem] of cases) {
+    const m = structuredClone(good);
+    mutate(m.boundary, m);
+    const error = assertThrows(() => parseMetrics("m/metrics.json", m), ModelDirError);
+    assertEquals(error.field, field, what);
+    assert(error.message.startsWith(`m/metrics.json: field "${field}" ${problem}`), `${what}: ${error.message}`);
+  }
 });
 
 Deno.test("readModelDir() refuses a model.onnx with 16 flipped weight bytes, naming the file and both hashes", async () => {

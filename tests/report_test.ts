@@ -11,6 +11,8 @@ import {
 import { train } from "../src/train/mod.ts";
 import { scoreSplit, type StudyResults } from "../src/study/study.ts";
 import { classificationReport, makeDataset, resolveConfig, sumMoments } from "../mod.ts";
+import { makeBoundarySet, scoreBoundary } from "../src/core/boundary.ts";
+import type { BoundaryRecord } from "../src/model_dir/mod.ts";
 
 /** Checks that markup is well-formed XML: every tag closed in order, attributes quoted. */
 function assertWellFormed(svg: string) {
@@ -200,6 +202,51 @@ Deno.test("reportFacts() takes the balanced-data variant's own and natural score
     specFalseNegatives: scores.confusion.fn,
   });
   assertStringIncludes(reportMarkdown(f), `(the spec model: ${scores.confusion.fn})`);
+});
+
+/** A boundary section of a model whose line sits two sums too high: class 1 from sum 102. */
+function handBoundary(): BoundaryRecord {
+  const set = makeBoundarySet({ seed: 2, perSum: 10 });
+  const sums = set.sums.flatMap((s) => new Array(set.perSum).fill(s));
+  const p = sums.map((s) => (s >= 102 ? 0.9 : 0.1));
+  return { seed: 2, perSum: 10, ...scoreBoundary(set, p), agreement: { maxAbsDiff: 2e-6, decisionsAgree: true } };
+}
+
+Deno.test("reportFacts() holds the boundary figures of metrics.json's boundary section, and none without one", () => {
+  const boundary = handBoundary();
+  const f = reportFacts({ ...handInput(), boundary });
+  const b = f.boundary!;
+  assert(b, "the facts hold the boundary");
+  assertEquals(b.sums, Array.from({ length: 21 }, (_, k) => 90 + k));
+  assertEquals(b.accuracy, boundary.accuracy);
+  assertEquals(b.meanP, boundary.meanP);
+  assertEquals([b.justBelow, b.atThreshold], [1, 0]);
+  assertEquals(b.bandSums, [95, 105]);
+  assertAlmostEquals(b.band, 9 / 11, 1e-12);
+  assertAlmostEquals(b.effectiveThreshold, 101.5, 1e-12);
+  assertEquals(b.worst, { sum: 100, accuracy: 0 });
+  assertEquals([b.seed, b.perSum, b.maxAbsDiff, b.decisionsAgree], [2, 10, 2e-6, true]);
+  assertEquals(reportFacts(handInput()).boundary, undefined);
+});
+
+Deno.test("buildReport() adds the boundary section and boundary.svg when given a boundary, and only then", () => {
+  const files = buildReport({ ...handInput(), boundary: handBoundary() });
+  const svg = files["boundary.svg"];
+  assert(svg, "boundary.svg is drawn");
+  assertWellFormed(svg!);
+  assertEquals(svg!.match(/class="series"/g)?.length, 3);
+  assertStringIncludes(svg!, "rule: class 1 from sum 100");
+  assertStringIncludes(svg!, "mean p = 0.5 at 101.50");
+  const md = files["report.md"];
+  assertStringIncludes(md, "## The decision boundary");
+  assertStringIncludes(md, "| accuracy at sum 99 (class 0) | 100.00 % |");
+  assertStringIncludes(md, "| accuracy at sum 100 (class 1) | 0.00 % |");
+  assertStringIncludes(md, "| accuracy over sums 95..105, each sum weighted equally | 81.82 % |");
+  assertStringIncludes(md, "The mean p crosses 0.5 at sum 101.50, 2.00 above the rule's 99.5");
+  assertStringIncludes(md, "![boundary](boundary.svg)");
+  const without = buildReport(handInput());
+  assertEquals("boundary.svg" in without, false);
+  assert(!without["report.md"].includes("## The decision boundary"), "a boundary section without a boundary");
 });
 
 Deno.test("reportMarkdown() prints the facts it is given, and only those", () => {

@@ -1,6 +1,8 @@
+// deno-lint-ignore-file no-explicit-any -- metrics.json is altered field by field as parsed JSON
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { DEFAULT_MODEL_DIR, MODEL_FILES, ModelDirError, readModelDir } from "../src/model_dir/mod.ts";
-import { loadOnnx, verifyModelDir } from "../src/onnx/mod.ts";
+import { BOUNDARY_DIGITS, loadOnnx, verifyModelDir } from "../src/onnx/mod.ts";
+import { BOUNDARY_HALF_WIDTH, BOUNDARY_PER_SUM } from "../src/core/boundary.ts";
 import { accuracy, confusion, datasetFor, SPEC } from "../mod.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -35,6 +37,39 @@ Deno.test("verifyModelDir() passes the shipped model: model.onnx reproduces its 
   const { problems, size } = await verifyModelDir(DEFAULT_MODEL_DIR);
   assertEquals(problems, []);
   assertEquals(size, SPEC.validationSize);
+});
+
+Deno.test("verifyModelDir() recomputes the shipped model's boundary figures from model.onnx: the recorded ones", async () => {
+  const { metrics } = await readModelDir(DEFAULT_MODEL_DIR);
+  const { problems, boundary } = await verifyModelDir(DEFAULT_MODEL_DIR);
+  assertEquals(problems, []);
+  const { seed, perSum, agreement: _, ...recorded } = metrics.boundary!;
+  assertEquals(boundary, { seed, perSum, threshold: metrics.config.threshold, scores: recorded });
+  assertEquals([seed, perSum], [metrics.config.dataSeed, BOUNDARY_PER_SUM]);
+});
+
+Deno.test("verifyModelDir() fails when a recorded boundary figure is altered, naming it; deno task verify exits 1", async () => {
+  const dir = await shippedCopy();
+  const path = `${dir}/metrics.json`;
+  const good = JSON.parse(await Deno.readTextFile(path));
+  /** One unit of the last recorded digit. */
+  const ulp = (v: number) => 10 ** (Math.floor(Math.log10(Math.abs(v))) - (BOUNDARY_DIGITS - 1));
+  const alter = async (change: (b: Record<string, any>) => void) => {
+    const m = structuredClone(good);
+    change(m.boundary);
+    await Deno.writeTextFile(path, JSON.stringify(m));
+  };
+  const k = BOUNDARY_HALF_WIDTH; // the sum at the threshold
+  await alter((b) => (b.meanP[k] += ulp(b.meanP[k])));
+  const { problems } = await verifyModelDir(dir);
+  assertEquals(problems.length, 1, problems.join("; "));
+  assert(problems[0].startsWith("boundary.meanP "), problems[0]);
+  await alter((b) => (b.atThreshold = b.atThreshold >= 0.5 ? b.atThreshold - 0.01 : b.atThreshold + 0.01));
+  const v = await run("verify.ts", "--model", dir);
+  assertEquals(v.code, 1);
+  assertStringIncludes(v.stdout, `accuracy at sum ${SPEC.threshold}`);
+  assertStringIncludes(v.stdout, `FAIL ${dir}: boundary.atThreshold `);
+  await Deno.remove(dir.slice(0, -2), { recursive: true });
 });
 
 Deno.test("deno task verify fails (exit 1, one line) on a model.onnx with 16 flipped weight bytes that change no decision", async () => {

@@ -99,7 +99,9 @@ export interface BoundarySet {
   x: Uint8Array;
   /** Labels by the rule, one per series. */
   y: Uint8Array;
+  /** Series per sum. */
   perSum: number;
+  /** Digits per series. */
   length: number;
 }
 
@@ -135,13 +137,15 @@ export function makeBoundarySet(
 
 /** How a model does on a boundary set. */
 export interface BoundaryScores {
+  /** The sums scored, ascending. */
   sums: number[];
   /** Share classified right, per sum. */
   accuracy: number[];
   /** Mean P(class 1), per sum. */
   meanP: number[];
-  /** Accuracy on the sums threshold − 1 and threshold (99 and 100 in the spec). */
+  /** Accuracy on the sum threshold − 1 (99 in the spec); NaN when the window lacks it. */
   justBelow: number;
+  /** Accuracy on the sum threshold (100 in the spec); NaN when the window lacks it. */
   atThreshold: number;
   /** Mean of the per-sum accuracies over threshold ± {@link BOUNDARY_BAND}, each sum weighted equally. */
   band: number;

@@ -18,6 +18,7 @@ import {
   siblingPaths,
 } from "./layout.ts";
 import {
+  type BoundaryRecord,
   FieldReader,
   type FileHashes,
   type History,
@@ -78,8 +79,8 @@ export interface ModelDir {
 
 /** What {@link writeModelDir} writes; it adds the file hashes itself. */
 export interface ModelDirContents {
-  /** The training figures and the ONNX cross-check. */
-  metrics: TrainingMetrics & { onnx: OnnxCheck };
+  /** The training figures, the ONNX cross-check and, as training writes it, the boundary section. */
+  metrics: TrainingMetrics & { onnx: OnnxCheck; boundary?: BoundaryRecord };
   /** The training history. */
   history: History;
   /** model.onnx's bytes. */
@@ -478,6 +479,7 @@ export async function writeModelDir(
     parameters: m.parameters,
     seconds: m.seconds,
     onnx: m.onnx,
+    ...(m.boundary ? { boundary: m.boundary } : {}),
     sha256,
   };
   try {

@@ -4,6 +4,7 @@
  * and the field.
  * @module
  */
+import type { BoundaryScores } from "../core/boundary.ts";
 import type { ClassificationReport, Confusion } from "../core/metrics.ts";
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
@@ -73,6 +74,29 @@ export interface OnnxCheck {
   decisionsAgree: boolean;
 }
 
+/** How far model.onnx and the tf.layers model agree on a set of series. */
+export interface Agreement {
+  /** Largest |p_onnx − p_tfjs| over the set. */
+  maxAbsDiff: number;
+  /** Whether every decision agrees. */
+  decisionsAgree: boolean;
+}
+
+/**
+ * The `boundary` section of metrics.json: model.onnx scored on the boundary set of `seed`
+ * (`makeBoundarySet` in `src/core/boundary.ts`: `perSum` series drawn exactly at each sum of a
+ * window around the threshold), its figures rounded as `src/onnx/boundary.ts` records them, and
+ * how far the tf.layers model agrees with model.onnx on the same series.
+ */
+export interface BoundaryRecord extends BoundaryScores {
+  /** Seed of the boundary set (training uses the config's `dataSeed`). */
+  seed: number;
+  /** Series per sum. */
+  perSum: number;
+  /** model.onnx against tf.layers `predict` on the boundary set. */
+  agreement: Agreement;
+}
+
 /** SHA-256 (hex) of each file of {@link HASHED_FILES}. */
 export type FileHashes = Record<HashedFile, string>;
 
@@ -80,6 +104,8 @@ export type FileHashes = Record<HashedFile, string>;
 export interface Metrics extends TrainingMetrics {
   /** The ONNX cross-check. */
   onnx: OnnxCheck;
+  /** The decision boundary; absent in directories written before it was recorded. */
+  boundary?: BoundaryRecord;
   /** SHA-256 of model.onnx and the tfjs files, checked on every read. */
   sha256: FileHashes;
 }
@@ -267,6 +293,50 @@ export function parseOnnxCheck(r: FieldReader, v: Json): OnnxCheck {
 }
 
 /**
+ * Checks the boundary section: integer sums, one accuracy and one mean P in [0, 1] per sum,
+ * the summary figures (null, JSON's NaN, where a figure is undefined) and the agreement.
+ *
+ * @param r The file's reader.
+ * @param v The value.
+ * @returns The section.
+ * @throws {ModelDirError} A missing or invalid field, named.
+ */
+export function parseBoundary(r: FieldReader, v: Json): BoundaryRecord {
+  const field = "boundary";
+  const o = r.object(v, field);
+  const get = (k: string) => r.member(o, k, field);
+  const sums = r.numbers(get("sums"), `${field}.sums`, (x, f) => r.integer(x, f));
+  const perSum = (k: string) => {
+    const list = r.numbers(get(k), `${field}.${k}`, (x, f) => r.number(x, f, fraction));
+    if (list.length !== sums.length) {
+      r.fail(`${field}.${k}`, `must hold one value per sum (${sums.length}), got ${list.length}`);
+    }
+    return list;
+  };
+  const a = r.object(get("agreement"), `${field}.agreement`);
+  return {
+    seed: r.integer(get("seed"), `${field}.seed`, 0, 2 ** 32 - 1),
+    perSum: r.integer(get("perSum"), `${field}.perSum`, 1),
+    sums,
+    accuracy: perSum("accuracy"),
+    meanP: perSum("meanP"),
+    justBelow: r.number(get("justBelow"), `${field}.justBelow`, { ...fraction, nullable: true }),
+    atThreshold: r.number(get("atThreshold"), `${field}.atThreshold`, { ...fraction, nullable: true }),
+    band: r.number(get("band"), `${field}.band`, { ...fraction, nullable: true }),
+    effectiveThreshold: r.number(get("effectiveThreshold"), `${field}.effectiveThreshold`, { nullable: true }),
+    agreement: {
+      maxAbsDiff: r.number(r.member(a, "maxAbsDiff", `${field}.agreement`), `${field}.agreement.maxAbsDiff`, {
+        min: 0,
+      }),
+      decisionsAgree: r.boolean(
+        r.member(a, "decisionsAgree", `${field}.agreement`),
+        `${field}.agreement.decisionsAgree`,
+      ),
+    },
+  };
+}
+
+/**
  * Checks metrics.json's parsed value: every field's type and range, and that the counts agree
  * with the config.
  *
@@ -308,11 +378,12 @@ export function parseMetrics(file: string, value: Json): Metrics {
   const parameters = r.integer(get("parameters"), "parameters", 1);
   const seconds = r.number(get("seconds"), "seconds", { min: 0 });
   const onnx = parseOnnxCheck(r, get("onnx"));
+  const boundary = Object.hasOwn(o, "boundary") ? parseBoundary(r, o.boundary) : undefined;
   const h = r.object(get("sha256"), "sha256");
   const sha256 = Object.fromEntries(
     HASHED_FILES.map((f) => [f, r.string(r.member(h, f, "sha256"), `sha256.${f}`, /^[0-9a-f]{64}$/)]),
   ) as FileHashes;
-  return { config, data, train, validation, parameters, seconds, onnx, sha256 };
+  return { config, data, train, validation, parameters, seconds, onnx, ...(boundary ? { boundary } : {}), sha256 };
 }
 
 /**

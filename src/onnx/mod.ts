@@ -8,3 +8,6 @@ export * from "./encode.ts";
 export * from "./runtime.ts";
 export * from "./compare.ts";
 export * from "./verify.ts";
+export * from "./boundary.ts";
+// the core types its exports name
+export type { BoundaryScores, BoundarySet } from "../core/boundary.ts";

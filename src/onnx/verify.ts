@@ -7,7 +7,9 @@ import { classificationReport } from "../core/metrics.ts";
 import type { TrainConfig } from "../core/spec.ts";
 import { readModelDir } from "../model_dir/model_dir.ts";
 import { FieldReader, parseConfig } from "../model_dir/schema.ts";
+import type { BoundaryScores } from "../core/boundary.ts";
 import { loadOnnx } from "./runtime.ts";
+import { boundaryDiff, scoreOnnxBoundary } from "./boundary.ts";
 
 /** What {@link verifyModelDir} found. */
 export interface Verification {
@@ -17,6 +19,12 @@ export interface Verification {
   accuracy: number;
   /** Series in that split. */
   size: number;
+  /**
+   * model.onnx's boundary scores, rounded as recorded, on the boundary set of the recorded seed
+   * and series per sum, with the threshold they are scored against; absent when metrics.json
+   * has no boundary section.
+   */
+  boundary?: { seed: number; perSum: number; threshold: number; scores: BoundaryScores };
 }
 
 /** Differences between metrics.json's config and the one in model.onnx's metadata (read by the same rules). */
@@ -39,7 +47,9 @@ function configDiff(recorded: TrainConfig, metadata: string | undefined): string
 /**
  * Reads a model directory (its records and file hashes checked, see `readModelDir`), regenerates
  * the validation split from metrics.json's config, runs model.onnx and compares its accuracy
- * and confusion counts, and the config in its metadata, with the recorded ones.
+ * and confusion counts, and the config in its metadata, with the recorded ones. When metrics.json
+ * has a boundary section, it redraws that boundary set from the recorded seed, runs model.onnx on
+ * it and compares every boundary figure with the recorded one, at the recorded precision.
  *
  * @param dir The model directory.
  * @returns What differs (empty when all agrees), the ONNX accuracy and the split's size.
@@ -53,8 +63,14 @@ export async function verifyModelDir(dir: string): Promise<Verification> {
   const data = datasetFor(config);
   const model = await loadOnnx(bytes, paths.onnx, { seriesLength: config.seriesLength });
   let p: Float32Array;
+  let boundary: Verification["boundary"];
   try {
     p = await model.predict(data.validation.x, config.seriesLength);
+    if (metrics.boundary) {
+      const { seed, perSum } = metrics.boundary;
+      const { scores } = await scoreOnnxBoundary(model, { seed, perSum, config });
+      boundary = { seed, perSum, threshold: config.threshold, scores };
+    }
   } finally {
     await model.release();
   }
@@ -73,5 +89,6 @@ export async function verifyModelDir(dir: string): Promise<Verification> {
     problems.push(`accuracy ${report.accuracy} differs from the recorded ONNX accuracy ${metrics.onnx.accuracy}`);
   }
   problems.push(...configDiff(config, model.metadata.config));
-  return { problems, accuracy: report.accuracy, size: data.validation.size };
+  if (metrics.boundary && boundary) problems.push(...boundaryDiff(metrics.boundary, boundary.scores));
+  return { problems, accuracy: report.accuracy, size: data.validation.size, ...(boundary ? { boundary } : {}) };
 }

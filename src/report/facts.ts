@@ -11,6 +11,8 @@ import { createRng, deriveSeed } from "../core/rng.ts";
 import { SPEC, type TrainerName } from "../core/spec.ts";
 import type { StudyProbabilities, StudyResults, StudyVariant } from "../study/study.ts";
 import type { History, Metrics } from "../train/train.ts";
+import { BOUNDARY_BAND } from "../core/boundary.ts";
+import type { BoundaryRecord } from "../model_dir/schema.ts";
 
 /** What the report is built from. */
 export interface ReportInput {
@@ -26,6 +28,38 @@ export interface ReportInput {
   study?: StudyResults;
   /** The study's probabilities.json: per variant, P(class 1) on the natural validation split. */
   studyProbabilities?: StudyProbabilities;
+  /** metrics.json's boundary section, when the model directory records one. */
+  boundary?: BoundaryRecord;
+}
+
+/** The decision boundary: the model on series drawn exactly at each sum around the threshold. */
+export interface BoundaryFacts {
+  /** Seed of the boundary set. */
+  seed: number;
+  /** Series per sum. */
+  perSum: number;
+  /** The sums, ascending. */
+  sums: number[];
+  /** Share right, per sum. */
+  accuracy: number[];
+  /** Mean P(class 1), per sum. */
+  meanP: number[];
+  /** Accuracy at threshold − 1. */
+  justBelow: number;
+  /** Accuracy at the threshold. */
+  atThreshold: number;
+  /** The band's sums, [threshold − BOUNDARY_BAND, threshold + BOUNDARY_BAND]. */
+  bandSums: [number, number];
+  /** Mean of the per-sum accuracies over the band. */
+  band: number;
+  /** The sum at which the mean P crosses 0.5 (NaN when it never does). */
+  effectiveThreshold: number;
+  /** The sum with the lowest accuracy (the first, on a tie) and that accuracy. */
+  worst: { sum: number; accuracy: number };
+  /** Largest |p_onnx − p_tfjs| on the set. */
+  maxAbsDiff: number;
+  /** Whether model.onnx and tf.layers make every decision alike on the set. */
+  decisionsAgree: boolean;
 }
 
 /** Class counts of one split. */
@@ -118,6 +152,8 @@ export interface ReportFacts {
   };
   /** The `randint` pitfall. */
   pitfall: PitfallFacts;
+  /** The decision boundary, when metrics.json records it. */
+  boundary?: BoundaryFacts;
 }
 
 /**
@@ -214,6 +250,26 @@ export function reportFacts(input: ReportInput): ReportFacts {
     },
     study: input.study && studyFacts(input.study),
     pitfall: randintPitfall(config.seed),
+    ...(input.boundary ? { boundary: boundaryFacts(input.boundary, task.threshold) } : {}),
+  };
+}
+
+function boundaryFacts(b: BoundaryRecord, threshold: number): BoundaryFacts {
+  const worst = b.accuracy.reduce((w, a, k) => (a < b.accuracy[w] ? k : w), 0);
+  return {
+    seed: b.seed,
+    perSum: b.perSum,
+    sums: [...b.sums],
+    accuracy: [...b.accuracy],
+    meanP: [...b.meanP],
+    justBelow: b.justBelow,
+    atThreshold: b.atThreshold,
+    bandSums: [threshold - BOUNDARY_BAND, threshold + BOUNDARY_BAND],
+    band: b.band,
+    effectiveThreshold: b.effectiveThreshold,
+    worst: { sum: b.sums[worst], accuracy: b.accuracy[worst] },
+    maxAbsDiff: b.agreement.maxAbsDiff,
+    decisionsAgree: b.agreement.decisionsAgree,
   };
 }
 

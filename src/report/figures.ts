@@ -1,9 +1,10 @@
 /**
  * The report's figures, as SVG: learning curves, the confusion matrix, ROC and class-0
- * precision-recall curves, and the sampled sums against the exact distribution.
+ * precision-recall curves, the sampled sums against the exact distribution and, when
+ * metrics.json records it, the decision boundary.
  * @module
  */
-import { confusionHeatmap, lineChart, type LineSeries } from "./svg.ts";
+import { confusionHeatmap, lineChart, type LineSeries, type Marker } from "./svg.ts";
 import type { ReportFacts, ReportInput } from "./facts.ts";
 import { seriesSum } from "../core/dataset.ts";
 import { pct } from "../core/format.ts";
@@ -13,6 +14,10 @@ import { VARIANT_NAMES, type VariantName } from "../study/variants.ts";
 
 /** The figures' file names. */
 export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.svg" | "pr.svg" | "sums.svg";
+/** The figure drawn only when metrics.json records the decision boundary. */
+export type BoundaryFigureName = "boundary.svg";
+/** Every figure's SVG text by file name; the boundary figure when there is a boundary. */
+export type Figures = Record<FigureName, string> & Partial<Record<BoundaryFigureName, string>>;
 
 /** Line colours, in the order curves are drawn. */
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -49,7 +54,7 @@ export function sumPlotRange(sums: ReportFacts["sums"]): [number, number] {
  * @param facts The facts computed from the same input.
  * @returns SVG text per file name.
  */
-export function reportFigures(input: ReportInput, facts: ReportFacts): Record<FigureName, string> {
+export function reportFigures(input: ReportInput, facts: ReportFacts): Figures {
   const { history, data, probabilities } = input;
   const labels = data.validation.y;
   const { threshold, seriesLength } = facts.task;
@@ -186,5 +191,41 @@ export function reportFigures(input: ReportInput, facts: ReportFacts): Record<Fi
     "roc.svg": roc,
     "pr.svg": pr,
     "sums.svg": sums,
+    ...(facts.boundary ? { "boundary.svg": boundaryFigure(facts.boundary, facts.task) } : {}),
   };
+}
+
+/**
+ * The decision boundary: per-sum accuracy and mean P(class 1) against the sum, with the rule's
+ * threshold (between threshold − 1 and threshold) and the effective threshold marked.
+ */
+function boundaryFigure(b: NonNullable<ReportFacts["boundary"]>, task: ReportFacts["task"]): string {
+  const { threshold, seriesLength } = task;
+  const [lo, hi] = [b.sums[0], b.sums[b.sums.length - 1]];
+  const markers: Marker[] = [
+    { x: threshold - 0.5, label: `rule: class 1 from sum ${threshold}`, color: "#c00", row: 1, side: "left" },
+  ];
+  if (Number.isFinite(b.effectiveThreshold)) {
+    markers.push({
+      x: b.effectiveThreshold,
+      label: `mean p = 0.5 at ${b.effectiveThreshold.toFixed(2)}`,
+      color: BASELINE_COLOR,
+      row: 1,
+      side: "right",
+    });
+  }
+  return lineChart({
+    title: `Decision boundary: ${b.perSum} series drawn at each sum ${lo}..${hi}`,
+    xLabel: `sum of the ${seriesLength} digits`,
+    yLabel: "share right / mean P(class 1)",
+    legend: "bottom-right",
+    xDomain: [lo, hi],
+    yDomain: [0, 1],
+    series: [
+      { name: "share classified right", x: b.sums, y: b.accuracy, color: COLORS[0] },
+      { name: "mean P(class 1)", x: b.sums, y: b.meanP, color: COLORS[1] },
+      { name: "p = 0.5", x: [lo, hi], y: [0.5, 0.5], color: CHANCE_COLOR, dashed: true, width: 1 },
+    ],
+    markers,
+  });
 }

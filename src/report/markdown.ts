@@ -113,6 +113,8 @@ export function reportMarkdown(f: ReportFacts): string {
     "",
   );
 
+  if (f.boundary) lines.push(...boundarySection(f.boundary, f.task));
+
   if (f.study) {
     const s = f.study;
     lines.push(
@@ -168,4 +170,50 @@ export function reportMarkdown(f: ReportFacts): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** The decision boundary's section. */
+function boundarySection(b: NonNullable<ReportFacts["boundary"]>, task: ReportFacts["task"]): string[] {
+  const { threshold, seriesLength: T } = task;
+  const [lo, hi] = [b.sums[0], b.sums[b.sums.length - 1]];
+  const rule = threshold - 0.5;
+  const e = b.effectiveThreshold;
+  const where = Number.isFinite(e)
+    ? `The mean p crosses 0.5 at sum ${e.toFixed(2)}, ${Math.abs(e - rule).toFixed(2)} ${
+      e >= rule ? "above" : "below"
+    } the rule's ${rule} (halfway between ${threshold - 1} and ${threshold}).`
+    : `The mean p never crosses 0.5 between ${lo} and ${hi}.`;
+  const at = b.atThreshold < 0.5
+    ? ` It calls ${pct(1 - b.atThreshold, 0)} of the series that sum to exactly ${threshold} class 0.`
+    : "";
+  return [
+    "## The decision boundary",
+    "",
+    `The validation split holds only a handful of series at each sum near ${threshold}, so its accuracy cannot show ` +
+    `where the model draws its line. Here ${b.perSum} series of ${T} iid uniform digits are drawn conditioned on ` +
+    `each sum from ${lo} to ${hi}, exactly (\`src/core/boundary.ts\`, seed ${b.seed}), and model.onnx scores each; ` +
+    `a model that learnt the rule is right on all of them.`,
+    "",
+    "| figure | value |",
+    "|---|---:|",
+    `| accuracy at sum ${threshold - 1} (class 0) | ${pct(b.justBelow)} |`,
+    `| accuracy at sum ${threshold} (class 1) | ${pct(b.atThreshold)} |`,
+    `| accuracy over sums ${b.bandSums[0]}..${b.bandSums[1]}, each sum weighted equally | ${pct(b.band)} |`,
+    `| effective threshold: the sum where the mean p crosses 0.5 | ${Number.isFinite(e) ? e.toFixed(2) : "none"} |`,
+    `| lowest accuracy | ${pct(b.worst.accuracy)} at sum ${b.worst.sum} |`,
+    "",
+    where + at,
+    "",
+    "![boundary](boundary.svg)",
+    "",
+    "| sum | share right | mean p |",
+    "|---:|---:|---:|",
+    ...b.sums.map((s, k) => `| ${s} | ${pct(b.accuracy[k], 0)} | ${b.meanP[k].toFixed(3)} |`),
+    "",
+    `On these ${b.sums.length * b.perSum} series the tf.layers model agrees with model.onnx to ` +
+    `${b.maxAbsDiff.toExponential(1)} in p (largest difference), and ${
+      b.decisionsAgree ? "every decision agrees" : "some decisions differ"
+    }.`,
+    "",
+  ];
 }

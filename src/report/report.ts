@@ -6,11 +6,11 @@
  * @module
  */
 import { reportFacts, type ReportInput } from "./facts.ts";
-import { type FigureName, reportFigures } from "./figures.ts";
+import { type Figures, reportFigures } from "./figures.ts";
 import { reportMarkdown } from "./markdown.ts";
 
-export { randintPitfall, type ReportFacts, reportFacts, type ReportInput } from "./facts.ts";
-export { type FigureName, reportFigures, sumPlotRange } from "./figures.ts";
+export { type BoundaryFacts, randintPitfall, type ReportFacts, reportFacts, type ReportInput } from "./facts.ts";
+export { type BoundaryFigureName, type FigureName, type Figures, reportFigures, sumPlotRange } from "./figures.ts";
 export { reportMarkdown } from "./markdown.ts";
 
 /**
@@ -19,7 +19,7 @@ export { reportMarkdown } from "./markdown.ts";
  * @param input The records, data, probabilities and study.
  * @returns File names and their text.
  */
-export function buildReport(input: ReportInput): Record<FigureName | "report.md", string> {
+export function buildReport(input: ReportInput): Figures & { "report.md": string } {
   const facts = reportFacts(input);
   return { ...reportFigures(input, facts), "report.md": reportMarkdown(facts) };
 }

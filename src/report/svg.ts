@@ -23,6 +23,10 @@ export interface Marker {
   x: number;
   label: string;
   color?: string;
+  /** Put the label in this row from the top of the plot (0 first) instead of at the bottom. */
+  row?: number;
+  /** Which side of the line the label sits on (default right). */
+  side?: "left" | "right";
 }
 
 /** Options of {@link lineChart}. */
@@ -144,7 +148,9 @@ export function lineChart(o: LineChartOptions): string {
       `<line x1="${px(m.x)}" y1="${M.top}" x2="${px(m.x)}" y2="${M.top + ph}" stroke="${
         m.color ?? "#c00"
       }" stroke-dasharray="4 3"/>`,
-      `<text x="${px(m.x) + 6}" y="${M.top + ph - 10}" fill="${m.color ?? "#c00"}">${esc(m.label)}</text>`,
+      `<text x="${m.side === "left" ? px(m.x) - 6 : px(m.x) + 6}" y="${
+        m.row === undefined ? M.top + ph - 10 : M.top + 16 + 16 * m.row
+      }"${m.side === "left" ? ' text-anchor="end"' : ""} fill="${m.color ?? "#c00"}">${esc(m.label)}</text>`,
     );
   }
   // axes and labels

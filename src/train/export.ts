@@ -1,6 +1,7 @@
 /**
  * Exports a trained tf.layers model to ONNX and cross-checks the export against tfjs on the
- * validation split. The ONNX layer itself (`src/onnx/`) knows nothing of tfjs.
+ * validation split and on the boundary set, whose scores it records. The ONNX layer itself
+ * (`src/onnx/`) knows nothing of tfjs.
  * @module
  */
 import type { tf } from "./backend.ts";
@@ -8,10 +9,12 @@ import { lstmWeights } from "./model.ts";
 import { referencePredict } from "./reference.ts";
 import type { TrainingMetrics } from "./train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
-import { INPUT_SCALING, SPEC } from "../core/spec.ts";
+import { INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
 import { describeIo, encodeOnnx, type ExportWeights } from "../onnx/encode.ts";
-import { loadOnnx } from "../onnx/runtime.ts";
+import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { compareProbabilities, type OnnxCheck } from "../onnx/compare.ts";
+import { scoreOnnxBoundary } from "../onnx/boundary.ts";
+import type { BoundaryRecord } from "../model_dir/schema.ts";
 
 /**
  * Reads a tf.layers model's weights as plain arrays.
@@ -57,6 +60,36 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
   });
 }
 
+/**
+ * The boundary section of metrics.json: model.onnx scored on the boundary set of the config's
+ * data seed (`scoreOnnxBoundary`), and the tf.layers model's `predict` compared with it on the
+ * same series, to the tolerance of the validation cross-check (`MAX_ABS_DIFF`).
+ *
+ * @param options The network, model.onnx loaded, and the config they were trained with.
+ * @returns The section, and what failed in the comparison (empty when it passes).
+ */
+export async function checkBoundary(options: {
+  model: tf.LayersModel;
+  onnx: OnnxModel;
+  config: TrainConfig;
+}): Promise<{ record: BoundaryRecord; problems: string[] }> {
+  const { model, onnx, config } = options;
+  const T = config.seriesLength;
+  const seed = config.dataSeed;
+  const { set, p, scores } = await scoreOnnxBoundary(onnx, { seed, config });
+  const tfjsP = referencePredict(model, scaleDigits(set.x, T, INPUT_SCALING[config.inputScaling]), T);
+  const { result, problems } = compareProbabilities(set.y, p, tfjsP);
+  return {
+    record: {
+      seed,
+      perSum: set.perSum,
+      ...scores,
+      agreement: { maxAbsDiff: result.maxAbsDiff, decisionsAgree: result.decisionsAgree },
+    },
+    problems: problems.map((q) => `boundary set: ${q}`),
+  };
+}
+
 /** What {@link exportAndCheck} returns. */
 export interface CheckedExport {
   /** model.onnx's bytes. */
@@ -65,16 +98,20 @@ export interface CheckedExport {
   ok: boolean;
   /** The figures for metrics.json. */
   result: OnnxCheck;
+  /** The boundary section for metrics.json. */
+  boundary: BoundaryRecord;
   /** What failed; empty when `ok`. */
   problems: string[];
 }
 
 /**
- * Encodes the model, runs the bytes with onnxruntime-web on the whole validation split and
- * compares them with the tf.layers model's own `predict`. Writes nothing.
+ * Encodes the model, runs the bytes with onnxruntime-web on the whole validation split and on
+ * the boundary set ({@link checkBoundary}) and compares them with the tf.layers model's own
+ * `predict`. Writes nothing.
  *
  * @param options The model, its metrics and its data.
- * @returns The bytes, the figures for metrics.json, `ok`, and what failed.
+ * @returns The bytes, the figures for metrics.json (the ONNX check and the boundary section),
+ *   `ok`, and what failed.
  */
 export async function exportAndCheck(options: {
   model: tf.LayersModel;
@@ -85,8 +122,14 @@ export async function exportAndCheck(options: {
   const bytes = encodeTrained(model, metrics);
   const T = metrics.config.seriesLength;
   const session = await loadOnnx(bytes, "the exported model.onnx", { seriesLength: T });
-  const onnxP = await session.predict(data.validation.x, T);
-  await session.release();
+  let onnxP: Float32Array;
+  let boundary: { record: BoundaryRecord; problems: string[] };
+  try {
+    onnxP = await session.predict(data.validation.x, T);
+    boundary = await checkBoundary({ model, onnx: session, config: metrics.config });
+  } finally {
+    await session.release();
+  }
   const tfjsP = referencePredict(
     model,
     scaleDigits(data.validation.x, T, INPUT_SCALING[metrics.config.inputScaling]),
@@ -98,5 +141,6 @@ export async function exportAndCheck(options: {
       `tf.layers predict accuracy ${result.tfjsAccuracy} differs from the trainer's ${metrics.validation.accuracy}`,
     );
   }
-  return { bytes, ok: problems.length === 0, result, problems };
+  problems.push(...boundary.problems);
+  return { bytes, ok: problems.length === 0, result, boundary: boundary.record, problems };
 }

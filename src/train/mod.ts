@@ -8,7 +8,9 @@ export type { Affine, InputScaling, TrainConfig, TrainerName } from "../core/spe
 // this project's types that the exports name
 export type { Dataset, Split } from "../core/dataset.ts";
 export type { ClassificationReport, Confusion } from "../core/metrics.ts";
-export type { FileHashes, OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
+export type { Agreement, BoundaryRecord, FileHashes, OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
+export type { BoundaryScores } from "../core/boundary.ts";
+export type { OnnxModel } from "../onnx/runtime.ts";
 // metrics.json as written; `Metrics` here stays the deprecated alias of TrainingMetrics (./train.ts)
 export type { Metrics as MetricsFile } from "../model_dir/schema.ts";
 export type { HASHED_FILES, HashedFile } from "../model_dir/layout.ts";

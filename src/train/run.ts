@@ -143,7 +143,7 @@ export async function trainModelDir(options: TrainModelDirOptions): Promise<Trai
   model.dispose();
   const written = await writeModelDir(
     options.out,
-    { metrics: { ...metrics, onnx: check.result }, history, onnx: check.bytes, tfjs },
+    { metrics: { ...metrics, onnx: check.result, boundary: check.boundary }, history, onnx: check.bytes, tfjs },
     { force: options.force },
   );
   await removeCheckpoint(options.out);
