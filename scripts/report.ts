@@ -19,7 +19,9 @@ import {
   readModelDir,
   readStudyDir,
 } from "../src/model_dir/mod.ts";
-import { VARIANT_NAMES } from "../src/study/study.ts";
+import { VARIANT_NAMES } from "../src/study/variants.ts";
+import { planRuns, PLANS, runName } from "../src/core/plan.ts";
+import { readRunRecord, RunFileError, type RunRecord } from "../src/runner/record.ts";
 import { datasetFor } from "../mod.ts";
 
 const command = defineCommand({
@@ -29,6 +31,7 @@ const command = defineCommand({
     model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
     study: { type: "string", arg: "DIR", default: DEFAULT_STUDY_DIR, help: "the study's results (optional)" },
     out: { type: "string", arg: "DIR", default: DEFAULT_REPORT_DIR, help: "where to write the report" },
+    runs: { type: "string", arg: "DIR", default: "models/runs", help: "run files of the spec plan (optional)" },
   },
 });
 
@@ -41,7 +44,19 @@ await runCli(command, async ({ flags }) => {
   const data = datasetFor(config);
   const onnx = await loadOnnx(bytes, paths.onnx, { seriesLength: config.seriesLength });
   const probabilities = await onnx.predict(data.validation.x, config.seriesLength);
+  // the training split's probabilities, to choose a decision cut-off on training alone
+  const trainProbabilities = await onnx.predict(data.train.x, config.seriesLength);
   await onnx.release();
+  // whichever runs of the spec plan exist (deno task runs --plan spec)
+  const seedRuns: RunRecord[] = [];
+  for (const run of planRuns(PLANS.spec)) {
+    try {
+      seedRuns.push(await readRunRecord(`${flags.runs}/${runName(run)}`));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  console.log(`${seedRuns.length} of ${PLANS.spec.seeds.length} runs of the spec plan found in ${flags.runs}`);
   let study;
   let studyProbabilities;
   if (await hasStudyResults(studyDir)) {
@@ -60,7 +75,9 @@ await runCli(command, async ({ flags }) => {
     study,
     studyProbabilities,
     boundary: metrics.boundary,
+    seedRuns,
+    trainProbabilities,
   });
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(`${out}/${name}`, text);
   console.log(`wrote ${Object.keys(files).map((f) => `${out}/${f}`).join(", ")}`);
-}, { failures: [ModelDirError, OnnxError] });
+}, { failures: [ModelDirError, OnnxError, RunFileError] });

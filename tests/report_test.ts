@@ -13,6 +13,7 @@ import { scoreSplit, type StudyResults } from "../src/study/study.ts";
 import { classificationReport, makeDataset, resolveConfig, sumMoments } from "../mod.ts";
 import { makeBoundarySet, scoreBoundary } from "../src/core/boundary.ts";
 import type { BoundaryRecord } from "../src/model_dir/mod.ts";
+import type { RunRecord } from "../src/runner/record.ts";
 
 /** Checks that markup is well-formed XML: every tag closed in order, attributes quoted. */
 function assertWellFormed(svg: string) {
@@ -70,7 +71,7 @@ Deno.test("randintPitfall() shows class 0 rising to about 7 % when 9 is never dr
   assert(Math.abs(p.sampledClass0 - p.exactClass0) < 4 * Math.sqrt(p.exactClass0 / 10_000), `${p.sampledClass0}`);
 });
 
-Deno.test("buildReport() on a tiny trained model writes report.md and six figures, in seconds", async () => {
+Deno.test("buildReport() on a tiny trained model writes report.md and seven figures, in seconds", async () => {
   const { model, history, metrics, data } = await train({
     config: { units: 4, trainSize: 150, validationSize: 50, epochs: 2, seed: 1 },
   });
@@ -93,6 +94,7 @@ Deno.test("buildReport() on a tiny trained model writes report.md and six figure
   assertEquals(Object.keys(files).sort(), [
     "accuracy.svg",
     "confusion.svg",
+    "decision.svg",
     "loss.svg",
     "pr.svg",
     "report.md",
@@ -100,6 +102,8 @@ Deno.test("buildReport() on a tiny trained model writes report.md and six figure
     "sums.svg",
   ]);
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".svg")) assertWellFormed(text);
+  // the decision function: one dot per validation series, by class
+  assertEquals(files["decision.svg"].match(/<circle /g)?.length, data.validation.size);
   const md = files["report.md"];
   assertStringIncludes(md, "11749570957227161671138139560");
   assertStringIncludes(md, "| spec: plain |");
@@ -279,4 +283,24 @@ Deno.test("buildReport() leaves its inputs as they were", () => {
   const files = buildReport(input);
   assertEquals({ ...input, probabilities: Array.from(input.probabilities) }, before);
   assertEquals(buildReport(input), files);
+});
+
+Deno.test("buildReport() reports the spec over seeds with intervals, and the cut-off chosen on training", () => {
+  const input = handInput();
+  const run = (seed: number, accuracy: number) =>
+    ({
+      config: { seed },
+      validation: { accuracy, specificity: 0.9, mcc: 0.8, confusion: { tp: 0, fn: 0, tn: 9, fp: 1 } },
+      boundary: { atThreshold: 0.4 },
+    }) as unknown as RunRecord;
+  const trainProbabilities = Array.from(input.data.train.y, (y) => (y ? 0.45 : 0.05));
+  const files = buildReport({ ...input, seedRuns: [run(1, 0.99), run(2, 0.995)], trainProbabilities });
+  const md = files["report.md"];
+  assertStringIncludes(md, "Over two seeds of the spec (seeds 1, 2;");
+  assertStringIncludes(md, "| validation accuracy | 99.25 % ± 0.35 |");
+  assertStringIncludes(md, "Pooled over the seeds, 18 of 20 class-0 series were recognised");
+  // every class-1 training series sits at 0.45: the cut-off of highest training accuracy lies at or below it
+  assertStringIncludes(md, "is 0.4500: training accuracy 100.00 %");
+  assert(files["seeds.svg"], "the spread figure is drawn when there are runs");
+  assertEquals(buildReport(input)["seeds.svg"], undefined);
 });

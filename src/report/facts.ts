@@ -13,6 +13,8 @@ import type { StudyProbabilities, StudyResults, StudyVariant } from "../study/st
 import type { History, Metrics } from "../train/train.ts";
 import { BOUNDARY_BAND } from "../core/boundary.ts";
 import type { BoundaryRecord } from "../model_dir/schema.ts";
+import type { RunRecord } from "../runner/record.ts";
+import { proportionFacts, type SeedFacts, seedFacts, type ThresholdFacts, thresholdFacts } from "./uncertainty.ts";
 
 /** What the report is built from. */
 export interface ReportInput {
@@ -30,6 +32,10 @@ export interface ReportInput {
   studyProbabilities?: StudyProbabilities;
   /** metrics.json's boundary section, when the model directory records one. */
   boundary?: BoundaryRecord;
+  /** Run files of the spec over seeds (`deno task runs --plan spec`), when there are any. */
+  seedRuns?: readonly RunRecord[];
+  /** The model's P(class 1) on the training split, to choose a cut-off on training alone. */
+  trainProbabilities?: ArrayLike<number>;
 }
 
 /** The decision boundary: the model on series drawn exactly at each sum around the threshold. */
@@ -120,6 +126,12 @@ export interface BalancedFacts {
 
 /** Every number of the report. */
 export interface ReportFacts {
+  /** The shipped model's proportions with Wilson intervals, the spec over seeds, a cut-off chosen on training. */
+  uncertainty: {
+    shipped: ReturnType<typeof proportionFacts>;
+    seeds?: SeedFacts;
+    threshold?: ThresholdFacts;
+  };
   /** How the model was trained. */
   run: { trainer: TrainerName; seed: number; epochs: number };
   /** The task: digits per series, values per digit, label threshold. */
@@ -251,6 +263,16 @@ export function reportFacts(input: ReportInput): ReportFacts {
     study: input.study && studyFacts(input.study),
     pitfall: randintPitfall(config.seed),
     ...(input.boundary ? { boundary: boundaryFacts(input.boundary, task.threshold) } : {}),
+    uncertainty: {
+      shipped: proportionFacts(labels, input.probabilities),
+      seeds: seedFacts(input.seedRuns ?? []),
+      threshold: input.trainProbabilities
+        ? thresholdFacts(
+          { labels: input.data.train.y, p: input.trainProbabilities },
+          { labels, p: input.probabilities },
+        )
+        : undefined,
+    },
   };
 }
 

@@ -16,8 +16,12 @@ import { VARIANT_NAMES, type VariantName } from "../study/variants.ts";
 export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.svg" | "pr.svg" | "sums.svg";
 /** The figure drawn only when metrics.json records the decision boundary. */
 export type BoundaryFigureName = "boundary.svg";
-/** Every figure's SVG text by file name; the boundary figure when there is a boundary. */
-export type Figures = Record<FigureName, string> & Partial<Record<BoundaryFigureName, string>>;
+/** The figure drawn only when there are spec runs over seeds. */
+export type SeedsFigureName = "seeds.svg";
+/** Every figure's SVG text by file name; the optional ones when their inputs exist. */
+export type Figures =
+  & Record<FigureName | "decision.svg", string>
+  & Partial<Record<BoundaryFigureName | SeedsFigureName, string>>;
 
 /** Line colours, in the order curves are drawn. */
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -192,6 +196,8 @@ export function reportFigures(input: ReportInput, facts: ReportFacts): Figures {
     "pr.svg": pr,
     "sums.svg": sums,
     ...(facts.boundary ? { "boundary.svg": boundaryFigure(facts.boundary, facts.task) } : {}),
+    "decision.svg": decisionFigure(input, facts.task),
+    ...(facts.uncertainty.seeds ? { "seeds.svg": seedsFigure(facts.uncertainty.seeds, facts) } : {}),
   };
 }
 
@@ -227,5 +233,64 @@ function boundaryFigure(b: NonNullable<ReportFacts["boundary"]>, task: ReportFac
       { name: "p = 0.5", x: [lo, hi], y: [0.5, 0.5], color: CHANCE_COLOR, dashed: true, width: 1 },
     ],
     markers,
+  });
+}
+
+/** The learned decision function: every validation series' P(class 1) against its true digit sum. */
+function decisionFigure(input: ReportInput, task: ReportFacts["task"]): string {
+  const { x, y, size } = input.data.validation;
+  const T = task.seriesLength;
+  const sums = Array.from({ length: size }, (_, i) => seriesSum(x.subarray(i * T, (i + 1) * T)));
+  const of = (label: number) => {
+    const rows = sums.map((_, i) => i).filter((i) => y[i] === label);
+    return { x: rows.map((i) => sums[i]), y: rows.map((i) => input.probabilities[i]) };
+  };
+  const lo = Math.min(...sums);
+  const hi = Math.max(...sums);
+  return lineChart({
+    title: "Learned decision function: P(class 1) of each validation series against its sum",
+    xLabel: "sum of the 30 digits",
+    yLabel: "P(class 1)",
+    series: [
+      { name: "class 0 (sum below the threshold)", ...of(0), color: COLORS[1], points: 2.5 },
+      { name: "class 1", ...of(1), color: COLORS[0], points: 1.5, opacity: 0.5 },
+      { name: "decision cut-off 0.5", x: [lo, hi], y: [0.5, 0.5], color: BASELINE_COLOR, dashed: true, width: 1 },
+    ],
+    markers: [{ x: task.threshold - 0.5, label: `rule: sum ≥ ${task.threshold}`, row: 0 }],
+    yDomain: [0, 1],
+    legend: "bottom-right",
+  });
+}
+
+/** Validation accuracy and MCC of the spec on every seed, with the shipped model's values. */
+function seedsFigure(seeds: NonNullable<ReportFacts["uncertainty"]["seeds"]>, facts: ReportFacts): string {
+  const xs = seeds.perRun.map((r) => r.seed);
+  const span: [number, number] = [Math.min(...xs) - 0.5, Math.max(...xs) + 0.5];
+  return lineChart({
+    title: `The spec over ${xs.length} seeds: validation accuracy and MCC (data, weights and order all vary)`,
+    xLabel: "seed",
+    yLabel: "accuracy (%) · MCC × 100",
+    series: [
+      { name: "accuracy", x: xs, y: seeds.perRun.map((r) => 100 * r.accuracy), color: COLORS[0], points: 4 },
+      { name: "MCC × 100", x: xs, y: seeds.perRun.map((r) => 100 * r.mcc), color: COLORS[2], points: 4 },
+      {
+        name: `shipped model (seed ${facts.run.seed}): accuracy`,
+        x: span,
+        y: [100 * facts.model.accuracy, 100 * facts.model.accuracy],
+        color: COLORS[0],
+        dashed: true,
+        width: 1,
+      },
+      {
+        name: "shipped model: MCC × 100",
+        x: span,
+        y: [100 * facts.model.mcc, 100 * facts.model.mcc],
+        color: COLORS[2],
+        dashed: true,
+        width: 1,
+      },
+    ],
+    xDomain: span,
+    legend: "bottom-left",
   });
 }

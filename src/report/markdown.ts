@@ -114,6 +114,7 @@ export function reportMarkdown(f: ReportFacts): string {
   );
 
   if (f.boundary) lines.push(...boundarySection(f.boundary, f.task));
+  lines.push(...uncertaintySection(f));
 
   if (f.study) {
     const s = f.study;
@@ -216,4 +217,77 @@ function boundarySection(b: NonNullable<ReportFacts["boundary"]>, task: ReportFa
     }.`,
     "",
   ];
+}
+
+/** How sure the figures are: Wilson intervals of the shipped model, the spec over seeds, a cut-off chosen on training. */
+function uncertaintySection(f: ReportFacts): string[] {
+  const u = f.uncertainty;
+  const interval = (i: { low: number; high: number }) => `[${pct(i.low)}, ${pct(i.high)}]`;
+  const row = (
+    name: string,
+    x: { right: number; total: number; value: number; wilson: { low: number; high: number } },
+  ) => `| ${name} | ${x.right} / ${x.total} | ${pct(x.value)} | ${interval(x.wilson)} |`;
+  const lines = [
+    "## How sure are these numbers?",
+    "",
+    "One model on one split is one draw. The shipped model's proportions, with their 95 % Wilson score intervals:",
+    "",
+    "| measure | count | value | 95 % Wilson interval |",
+    "|---|---:|---:|---:|",
+    row("validation accuracy", u.shipped.accuracy),
+    row("recall of class 0", u.shipped.class0Recall),
+    row("recall of class 1", u.shipped.class1Recall),
+    "",
+  ];
+  const s = u.seeds;
+  if (s) {
+    const fmt = (x: typeof s.accuracy, scale = 100, unit = " %") =>
+      `${(scale * x.mean).toFixed(2)}${unit} ± ${(scale * x.sd).toFixed(2)} | ` +
+      (x.n > 1 ? `[${(scale * x.ci.low).toFixed(2)}, ${(scale * x.ci.high).toFixed(2)}]` : "–") +
+      ` | ${(scale * x.min).toFixed(2)}–${(scale * x.max).toFixed(2)}`;
+    lines.push(
+      `Over ${inWords(s.seeds.length)} seeds of the spec (seeds ${
+        s.seeds.join(", ")
+      }; \`deno task runs --plan spec\`: the data, ` +
+        "the initial weights and the order all vary, and each run is scored on its own validation split):",
+      "",
+      "| measure | mean ± sd | 95 % t-interval of the mean | min–max |",
+      "|---|---:|---:|---:|",
+      `| validation accuracy | ${fmt(s.accuracy)} |`,
+      `| recall of class 0 | ${fmt(s.specificity)} |`,
+      `| MCC | ${fmt(s.mcc, 1, "")} |`,
+      `| accuracy on series summing to exactly ${f.task.threshold} | ${fmt(s.boundaryAtThreshold)} |`,
+      "",
+      `Pooled over the seeds, ${s.class0Pooled.right} of ${s.class0Pooled.total} class-0 series were recognised ` +
+        `(${pct(s.class0Pooled.value)}, Wilson ${interval(s.class0Pooled.wilson)}).`,
+      "",
+      "![seeds](seeds.svg)",
+      "",
+    );
+  } else {
+    lines.push(
+      "No run of the spec over seeds is recorded yet: `deno task runs --plan spec` makes them, and this section then " +
+        "reports their mean, spread and intervals.",
+      "",
+    );
+  }
+  lines.push(
+    "The learned decision function: every validation series' P(class 1) against its true sum. The rule is a step at " +
+      `${f.task.threshold}; the model's errors are the points on the wrong side of 0.5 next to it.`,
+    "",
+    "![decision](decision.svg)",
+    "",
+  );
+  const t = u.threshold;
+  if (t) {
+    lines.push(
+      `A decision cut-off chosen on the training split alone (the one of highest training accuracy, never tuned on ` +
+        `validation) is ${t.cutoff.toPrecision(4)}: training accuracy ${pct(t.trainAccuracy)} against ` +
+        `${pct(t.trainAccuracyAtHalf)} at 0.5. On validation it gives accuracy ${pct(t.validation.accuracy)}, ` +
+        `recall of class 0 ${pct(t.validation.specificity)}, recall of class 1 ${pct(t.validation.recall)} and MCC ` +
+        `${t.validation.mcc.toFixed(4)}.`,
+      "",
+    );
+  }
+  return lines;
 }

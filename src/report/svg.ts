@@ -16,6 +16,8 @@ export interface LineSeries {
   opacity?: number;
   /** Dashed stroke. */
   dashed?: boolean;
+  /** Draw each point as a dot of this radius instead of a line through them. */
+  points?: number;
 }
 
 /** A vertical marker line with a label. */
@@ -135,6 +137,18 @@ export function lineChart(o: LineChartOptions): string {
       if (Number.isFinite(s.y[i]) && (!o.logY || s.y[i] > 0)) {
         pts.push(`${px(s.x[i]).toFixed(2)},${py(s.y[i]).toFixed(2)}`);
       }
+    }
+    if (s.points) {
+      const dots = pts.map((xy) => {
+        const [x, y] = xy.split(",");
+        return `<circle cx="${x}" cy="${y}" r="${s.points}"/>`;
+      });
+      parts.push(
+        `<g class="series" data-name="${esc(s.name)}" fill="${s.color}" opacity="${s.opacity ?? 1}">${
+          dots.join("")
+        }</g>`,
+      );
+      continue;
     }
     parts.push(
       `<polyline class="series" data-name="${esc(s.name)}" fill="none" stroke="${s.color}" stroke-width="${
