@@ -6,21 +6,15 @@
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
+import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
 import { resolveConfig } from "../core/spec.ts";
 
 /** The format tag every run file carries. */
 export const RUN_FORMAT = "lstm-sum/run@1";
 
-/** One epoch of a run's history. */
-export interface RunEpoch {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  seconds: number;
-}
+/** One epoch of a run's history: as in a model directory's history.json. */
+export type RunEpoch = EpochRecord;
 
 /** A run file. */
 export interface RunRecord extends RunSpec {

@@ -7,12 +7,12 @@ import { loadTfjsModel } from "../train/save.ts";
 import { readModelDir } from "../model_dir/model_dir.ts";
 import { predictSplit, type Progress, train } from "../train/train.ts";
 import { type Dataset, makeDataset, type Split } from "../core/dataset.ts";
-import { makeBalancedDataset, oversampleClass0 } from "../core/imbalance.ts";
+import { variantData } from "../runner/variants.ts";
+import type { RunVariant } from "../core/plan.ts";
 import {
   accuracy,
   averagePrecision,
   balancedAccuracy,
-  type Confusion,
   confusion,
   flipClasses,
   mcc,
@@ -22,22 +22,11 @@ import {
 import { resolveConfig, type TrainConfig } from "../core/spec.ts";
 import type { StudyProbabilities, VariantName } from "./variants.ts";
 
+import type { StudyScoresRecord } from "../model_dir/study.ts";
 export { type StudyProbabilities, VARIANT_NAMES, type VariantName } from "./variants.ts";
 
-/** The measures the study reports for one variant on one split. */
-export interface StudyScores {
-  accuracy: number;
-  balancedAccuracy: number;
-  /** Recall of class 0. */
-  specificity: number;
-  mcc: number;
-  rocAuc: number;
-  /** Average precision with class 1 as positive. */
-  prAuc: number;
-  /** Average precision with class 0 as positive: the minority's view. */
-  prAucClass0: number;
-  confusion: Confusion;
-}
+/** The measures the study reports for one variant on one split (results.json's schema owns them). */
+export type StudyScores = StudyScoresRecord;
 
 /** One variant's result. */
 export interface StudyVariant {
@@ -149,10 +138,12 @@ export async function runStudy(
     spec.result.model.dispose();
   }
 
+  // the treatments' data and loss weights, as the experiment runner makes them
+  const treatment = (variant: RunVariant) => variantData({ variant, config: base }, natural);
+
   // 2. class-weighted binary cross-entropy, weights n / (2·n_class) ("balanced")
   options.onVariant?.("class-weighted");
-  const n = natural.train.size;
-  const weights: [number, number] = [n / (2 * natural.train.negatives), n / (2 * natural.train.positives)];
+  const weights = treatment("class-weighted").classWeights!;
   const weighted = await fit({}, undefined, weights);
   record("class-weighted", "binary cross-entropy weighted n / (2·n_class) per class", weighted.p, {
     train: natural.train,
@@ -163,7 +154,7 @@ export async function runStudy(
 
   // 3. a balanced data set: 5,000 series per class, drawn by rejection
   options.onVariant?.("balanced-data");
-  const balanced = makeBalancedDataset({ seed });
+  const balanced = treatment("balanced-data").data;
   const bal = await fit({}, balanced);
   const ownP = predictSplit(bal.result.model, balanced.validation, bal.result.metrics.config);
   record("balanced-data", "trained on 5,000 + 5,000 series drawn per class by rejection", bal.p, {
@@ -175,8 +166,8 @@ export async function runStudy(
 
   // 4. random oversampling of class 0 in the training split
   options.onVariant?.("oversampled");
-  const over = oversampleClass0(natural.train, seed);
-  const overData: Dataset = { ...natural, train: over };
+  const overData = treatment("oversampled").data;
+  const over = overData.train;
   const ovr = await fit({ trainSize: over.size }, overData);
   record("oversampled", "class-0 training series repeated at random until both classes are equal", ovr.p, {
     train: over,
