@@ -24,3 +24,4 @@ export * from "./src/core/format.ts";
 export * from "./src/core/flops.ts";
 export * from "./src/core/stats.ts";
 export * from "./src/core/plan.ts";
+export * from "./src/core/params.ts";
