@@ -117,6 +117,7 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
     present.push(record.name);
     byVariant.set(run.variant, [...(byVariant.get(run.variant) ?? []), record]);
   }
+  for (const records of byVariant.values()) records.sort((a, b) => a.config.seed - b.config.seed);
   const variants: VariantSummary[] = [...byVariant].map(([variant, records]) => {
     const right = records.reduce((a, r) => a + r.validation.confusion.tn, 0);
     const total = records.reduce((a, r) => a + r.validation.confusion.tn + r.validation.confusion.fp, 0);
