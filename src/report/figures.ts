@@ -17,7 +17,7 @@ export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.sv
 /** The figure drawn only when metrics.json records the decision boundary. */
 export type BoundaryFigureName = "boundary.svg";
 /** The figure drawn only when there are spec runs over seeds. */
-export type SeedsFigureName = "seeds.svg";
+export type SeedsFigureName = "seeds.svg" | "seeds-mcc.svg";
 /** Every figure's SVG text by file name; the optional ones when their inputs exist. */
 export type Figures =
   & Record<FigureName | "decision.svg", string>
@@ -197,7 +197,12 @@ export function reportFigures(input: ReportInput, facts: ReportFacts): Figures {
     "sums.svg": sums,
     ...(facts.boundary ? { "boundary.svg": boundaryFigure(facts.boundary, facts.task) } : {}),
     "decision.svg": decisionFigure(input, facts.task),
-    ...(facts.uncertainty.seeds ? { "seeds.svg": seedsFigure(facts.uncertainty.seeds, facts) } : {}),
+    ...(facts.uncertainty.seeds
+      ? {
+        "seeds.svg": seedsFigure(facts.uncertainty.seeds, facts, "accuracy"),
+        "seeds-mcc.svg": seedsFigure(facts.uncertainty.seeds, facts, "mcc"),
+      }
+      : {}),
   };
 }
 
@@ -262,30 +267,35 @@ function decisionFigure(input: ReportInput, task: ReportFacts["task"]): string {
   });
 }
 
-/** Validation accuracy and MCC of the spec on every seed, with the shipped model's values. */
-function seedsFigure(seeds: NonNullable<ReportFacts["uncertainty"]["seeds"]>, facts: ReportFacts): string {
+/** Validation accuracy (or MCC) of the spec on every seed, with the shipped model's value. */
+function seedsFigure(
+  seeds: NonNullable<ReportFacts["uncertainty"]["seeds"]>,
+  facts: ReportFacts,
+  measure: "accuracy" | "mcc",
+): string {
   const xs = seeds.perRun.map((r) => r.seed);
   const span: [number, number] = [Math.min(...xs) - 0.5, Math.max(...xs) + 0.5];
+  const scale = measure === "accuracy" ? 100 : 1;
+  const name = measure === "accuracy" ? "validation accuracy (%)" : "validation MCC";
+  const shipped = scale * facts.model[measure];
   return lineChart({
-    title: `The spec over ${xs.length} seeds: validation accuracy and MCC (data, weights and order all vary)`,
+    title: `The spec over ${xs.length} seeds: ${name} (data, weights and order all vary)`,
     xLabel: "seed",
-    yLabel: "accuracy (%) · MCC × 100",
+    yLabel: name,
     series: [
-      { name: "accuracy", x: xs, y: seeds.perRun.map((r) => 100 * r.accuracy), color: COLORS[0], points: 4 },
-      { name: "MCC × 100", x: xs, y: seeds.perRun.map((r) => 100 * r.mcc), color: COLORS[2], points: 4 },
+      { name: "one run per seed", x: xs, y: seeds.perRun.map((r) => scale * r[measure]), color: COLORS[0], points: 4 },
       {
-        name: `shipped model (seed ${facts.run.seed}): accuracy`,
+        name: `mean over seeds`,
         x: span,
-        y: [100 * facts.model.accuracy, 100 * facts.model.accuracy],
+        y: [scale * seeds[measure].mean, scale * seeds[measure].mean],
         color: COLORS[0],
-        dashed: true,
         width: 1,
       },
       {
-        name: "shipped model: MCC × 100",
+        name: `shipped model (seed ${facts.run.seed})`,
         x: span,
-        y: [100 * facts.model.mcc, 100 * facts.model.mcc],
-        color: COLORS[2],
+        y: [shipped, shipped],
+        color: COLORS[1],
         dashed: true,
         width: 1,
       },

@@ -263,6 +263,8 @@ function uncertaintySection(f: ReportFacts): string[] {
       "",
       "![seeds](seeds.svg)",
       "",
+      "![seeds-mcc](seeds-mcc.svg)",
+      "",
     );
   } else {
     lines.push(
