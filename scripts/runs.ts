@@ -8,7 +8,7 @@
  *   deno task runs --plan spec --summary               # only read the run files and summarise
  * @module
  */
-import { defineCommand, runCli, UsageError } from "./args.ts";
+import { asUsageError, defineCommand, runCli } from "./args.ts";
 import { parseSeeds, parseShard, planRuns, PLANS, shardRuns } from "../src/core/plan.ts";
 import { runPlan } from "../src/runner/runner.ts";
 import { formatDuration, summarizePlan } from "../src/runner/summary.ts";
@@ -38,17 +38,9 @@ const command = defineCommand({
 
 await runCli(command, async ({ flags }) => {
   const plan = PLANS[flags.plan];
-  const asUsage = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (error) {
-      if (error instanceof RangeError) throw new UsageError(error.message);
-      throw error;
-    }
-  };
-  const seeds = flags.seeds === undefined ? plan.seeds : asUsage(() => parseSeeds(flags.seeds!));
+  const seeds = flags.seeds === undefined ? plan.seeds : asUsageError(() => parseSeeds(flags.seeds!), RangeError);
   const grid = planRuns(plan, seeds);
-  const shard = flags.shard === undefined ? { index: 0, count: 1 } : asUsage(() => parseShard(flags.shard!));
+  const shard = flags.shard === undefined ? { index: 0, count: 1 } : asUsageError(() => parseShard(flags.shard!), RangeError);
   const mine = shardRuns(grid, shard);
   const out = flags.out;
   const log = (s: string) => console.error(s);

@@ -70,3 +70,21 @@ Deno.test("runs: --summary reads a partial plan and names the missing runs", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runs: a bad seed list or shard is a usage error: one line naming it, exit 2", async () => {
+  for (
+    const [flag, value, message] of [["--seeds", "5-1", 'Seed range must ascend, got "5-1"'], [
+      "--shard",
+      "4/4",
+      'Shard must be i/n with 0 <= i < n, got "4/4"',
+    ]]
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", RUNS, "--plan", "smoke", flag, value, "--summary"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 2);
+    assertEquals(new TextDecoder().decode(out.stderr).trim(), `error: ${message}`);
+  }
+});
