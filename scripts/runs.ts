@@ -40,7 +40,9 @@ await runCli(command, async ({ flags }) => {
   const plan = PLANS[flags.plan];
   const seeds = flags.seeds === undefined ? plan.seeds : asUsageError(() => parseSeeds(flags.seeds!), RangeError);
   const grid = planRuns(plan, seeds);
-  const shard = flags.shard === undefined ? { index: 0, count: 1 } : asUsageError(() => parseShard(flags.shard!), RangeError);
+  const shard = flags.shard === undefined
+    ? { index: 0, count: 1 }
+    : asUsageError(() => parseShard(flags.shard!), RangeError);
   const mine = shardRuns(grid, shard);
   const out = flags.out;
   const log = (s: string) => console.error(s);
