@@ -15,14 +15,12 @@ import {
   batchOf,
   buildModel,
   emptyProfile,
-  fastGradients,
   type FastProfile,
   initBackend,
   makeOptimizer,
   modelVariables,
   type StepState,
   trainStep,
-  WEIGHT_NAMES,
 } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
 import { batchFlops, DEFAULT_CONFIG, epochPermutation, INPUT_SCALING, makeDataset, type TrainerName } from "../mod.ts";
@@ -40,7 +38,7 @@ const median = (xs: number[]) => {
 const round2 = (x: number) => Number(x.toFixed(2));
 
 /** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */
-function makeRunner(trainer: TrainerName, profile?: { phases: FastProfile; adamMs: number }) {
+function makeRunner(trainer: TrainerName, profile?: FastProfile) {
   const config = { ...DEFAULT_CONFIG, trainer };
   const data = makeDataset({ seed: config.seed });
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
@@ -55,18 +53,8 @@ function makeRunner(trainer: TrainerName, profile?: { phases: FastProfile; adamM
       const rows = order.subarray(k * config.batchSize, (k + 1) * config.batchSize);
       const batch = batchOf(data.train, config.seriesLength, INPUT_SCALING[config.inputScaling], rows);
       const start = performance.now();
-      if (profile) {
-        // the same step as trainStep, with each phase timed
-        const { grads } = fastGradients(state.variables, batch, profile.phases);
-        const update = performance.now();
-        state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: state.variables[n].name, tensor: grads[n] })));
-        tf.dispose(Object.values(grads));
-        state.variables.kernel.dataSync();
-        profile.adamMs += performance.now() - update;
-      } else {
-        trainStep(state, batch);
-        state.variables.kernel.dataSync(); // wait for the update
-      }
+      trainStep(state, batch, profile);
+      state.variables.kernel.dataSync(); // wait for the update
       return performance.now() - start;
     },
     close() {
@@ -223,16 +211,15 @@ await runCli(command, async ({ flags }) => {
     }
   }
   // where the time goes: one more pass of the fast trainer with every phase timed
-  const profile = { phases: emptyProfile(), adamMs: 0 };
+  const profile = emptyProfile();
   const profiled = makeRunner("fast", profile);
   for (let k = 0; k < WARMUP; k++) profiled.step();
-  profile.phases = emptyProfile();
-  profile.adamMs = 0;
+  Object.assign(profile, emptyProfile());
   let profiledMs = 0;
   for (let k = 0; k < flags.batches; k++) profiledMs += profiled.step();
   profiled.close();
   const perBatch: Record<string, number> = Object.fromEntries(
-    [...Object.entries(profile.phases), ["adam", profile.adamMs]].map(([k, v]) => [k, round2(v / flags.batches)]),
+    Object.entries(profile).map(([k, v]) => [k, round2(v / flags.batches)]),
   );
   const gemmMs = perBatch.forwardGemm + perBatch.backwardGemm + perBatch.weightGemm;
   log(

@@ -104,11 +104,13 @@ export interface FastProfile {
   weightGemm: number;
   /** Everything else: weights stacked per batch, the output layer, tensors made and freed. */
   other: number;
+  /** The optimizer's update, when timed by {@link trainStep}. */
+  adam: number;
 }
 
 /** A profile with every phase at 0. */
 export function emptyProfile(): FastProfile {
-  return { forwardGemm: 0, forwardCell: 0, backwardGemm: 0, backwardCell: 0, weightGemm: 0, other: 0 };
+  return { forwardGemm: 0, forwardCell: 0, backwardGemm: 0, backwardCell: 0, weightGemm: 0, other: 0, adam: 0 };
 }
 
 /** Adds the time since `start` to `phase`, when profiling; returns the new start. */

@@ -5,7 +5,7 @@
  */
 import { tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
-import { fastGradients } from "./fast.ts";
+import { fastGradients, type FastProfile } from "./fast.ts";
 import { type LstmVariables, WEIGHT_NAMES } from "./model.ts";
 import { referenceGradients } from "./reference.ts";
 import type { TrainerName } from "../core/spec.ts";
@@ -35,14 +35,20 @@ export interface StepState {
  *
  * @param state The network, its weights, the optimizer and the trainer.
  * @param batch The mini-batch.
+ * @param profile When given (fast trainer), the time of each phase, the update included, is added to it.
  * @returns The batch's loss and probabilities, from the weights before the update.
  */
-export function trainStep(state: StepState, batch: Batch): StepResult {
+export function trainStep(state: StepState, batch: Batch, profile?: FastProfile): StepResult {
   const { loss, probabilities, grads } = state.trainer === "fast"
-    ? fastGradients(state.variables, batch)
+    ? fastGradients(state.variables, batch, profile)
     : referenceGradients(state.model, batch);
   const { variables } = state;
+  const update = profile ? performance.now() : 0;
   state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: variables[n].name, tensor: grads[n] })));
   tf.dispose(Object.values(grads));
+  if (profile) {
+    variables.kernel.dataSync(); // wait for the update
+    profile.adam += performance.now() - update;
+  }
   return { loss, probabilities };
 }
