@@ -18,7 +18,11 @@ import {
   ModelDirError,
   readModelDir,
   readStudyDir,
+  tfjsWeightArrays,
 } from "../src/model_dir/mod.ts";
+import { diagnose } from "../src/core/diagnosis.ts";
+import { makeBoundarySet } from "../src/core/boundary.ts";
+import { INPUT_SCALING } from "../src/core/spec.ts";
 import { VARIANT_NAMES } from "../src/study/variants.ts";
 import { planRuns, PLANS, runName } from "../src/core/plan.ts";
 import { readRunRecord, RunFileError, type RunRecord } from "../src/runner/record.ts";
@@ -39,13 +43,20 @@ await runCli(command, async ({ flags }) => {
   const dir = flags.model;
   const studyDir = flags.study;
   const out = flags.out;
-  const { metrics, history, onnx: bytes, paths } = await readModelDir(dir);
+  const { metrics, history, onnx: bytes, paths, tfjs } = await readModelDir(dir);
   const config = metrics.config;
   const data = datasetFor(config);
   const onnx = await loadOnnx(bytes, paths.onnx, { seriesLength: config.seriesLength });
   const probabilities = await onnx.predict(data.validation.x, config.seriesLength);
   // the training split's probabilities, to choose a decision cut-off on training alone
   const trainProbabilities = await onnx.predict(data.train.x, config.seriesLength);
+  // why the boundary sits where it does: the boundary set in three digit orders, and the cells
+  const diagnosis = await diagnose({
+    set: makeBoundarySet({ seed: config.dataSeed, seriesLength: config.seriesLength, threshold: config.threshold }),
+    predict: (x) => onnx.predict(x, config.seriesLength),
+    weights: tfjsWeightArrays(tfjs, paths.tfjsModel),
+    scaling: INPUT_SCALING[config.inputScaling],
+  });
   await onnx.release();
   // whichever runs of the spec plan exist (deno task runs --plan spec)
   const seedRuns: RunRecord[] = [];
@@ -77,6 +88,7 @@ await runCli(command, async ({ flags }) => {
     boundary: metrics.boundary,
     seedRuns,
     trainProbabilities,
+    diagnosis,
   });
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(`${out}/${name}`, text);
   console.log(`wrote ${Object.keys(files).map((f) => `${out}/${f}`).join(", ")}`);

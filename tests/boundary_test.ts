@@ -89,3 +89,13 @@ Deno.test("scoreBoundary() rejects probabilities of the wrong length", () => {
   const set = makeBoundarySet({ seed: 3, perSum: 2 });
   assertThrows(() => scoreBoundary(set, [0.5]), RangeError, "Boundary scores need 42 probabilities, got 1");
 });
+
+Deno.test("scoreBoundary() decides at the cut-off it is given; the effective threshold does not move with it", () => {
+  const set = makeBoundarySet({ seed: 2, perSum: 10 });
+  const p = Array.from(set.y, (_, i) => (sumOf(set.x, i, 30) >= 102 ? 0.9 : 0.3));
+  const atHalf = scoreBoundary(set, p);
+  const atQuarter = scoreBoundary(set, p, 100, 0.25);
+  assertEquals(atHalf.atThreshold, 0);
+  assertEquals([atQuarter.atThreshold, atQuarter.justBelow], [1, 0], "below 0.3 every series is called class 1");
+  assertEquals(atQuarter.effectiveThreshold, atHalf.effectiveThreshold);
+});

@@ -1,4 +1,6 @@
-import { assertEquals, assertNotEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
+import fc from "fast-check";
+import { clipByGlobalNorm } from "../src/train/step.ts";
 import { buildModel, countParams, initBackend, makeOptimizer } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
 import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
@@ -62,4 +64,44 @@ Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-
   });
   adam.dispose();
   assertEquals(tf.memory().numTensors, before, "tensors left after dispose()");
+});
+
+Deno.test("buildModel() (e) starts the forget gate's bias at forgetBias, the other gates' at 0", () => {
+  const H = 6;
+  const bias = (extra: object) => {
+    const m = buildModel({ ...DEFAULT_CONFIG, units: H, ...extra });
+    const b = Array.from(m.layers[0].getWeights()[2].dataSync());
+    m.dispose();
+    return b;
+  };
+  const gates = (b: number[]) => [0, 1, 2, 3].map((g) => b.slice(g * H, (g + 1) * H));
+  assertEquals(gates(bias({ forgetBias: 5 })), [
+    Array(H).fill(0),
+    Array(H).fill(5),
+    Array(H).fill(0),
+    Array(H).fill(0),
+  ]);
+  assertEquals(gates(bias({})), [Array(H).fill(0), Array(H).fill(1), Array(H).fill(0), Array(H).fill(0)]);
+  assertEquals(gates(bias({ unitForgetBias: false }))[1], Array(H).fill(0));
+});
+
+Deno.test("clipByGlobalNorm() scales every gradient by min(1, max / global norm), keeping directions", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 2, maxLength: 8 }),
+      fc.float({ min: Math.fround(0.01), max: 50, noNaN: true }),
+      (values, max) => {
+        const grads = { a: tf.tensor1d(values.slice(0, 1)), b: tf.tensor1d(values.slice(1)) };
+        const norm = Math.hypot(...values);
+        const returned = clipByGlobalNorm(grads, max);
+        const out = [...grads.a.dataSync(), ...grads.b.dataSync()];
+        tf.dispose(Object.values(grads));
+        assertAlmostEquals(returned, norm, 1e-3 * Math.max(1, norm));
+        const scale = norm > max ? max / norm : 1;
+        out.forEach((v, i) => assertAlmostEquals(v, values[i] * scale, 1e-4 * Math.max(1, Math.abs(values[i]))));
+        assert(Math.hypot(...out) <= max * (1 + 1e-5) || norm <= max);
+      },
+    ),
+    { numRuns: 50 },
+  );
 });

@@ -79,3 +79,19 @@ Deno.test("parseShard() reads i/n and rejects anything else", () => {
     assertThrows(() => parseShard(bad), RangeError, `Shard must be i/n with 0 <= i < n, got "${bad}"`);
   }
 });
+
+Deno.test("runName() of the default config has not moved: optional config fields, absent, leave committed run names alone", () => {
+  assertEquals(runName({ variant: "spec", config: resolveConfig({ seed: 1 }) }), "spec-s1-d1-08879dd0a4ebfe84.json");
+});
+
+Deno.test("planRuns() runs every arm on every seed; the spec arm is the spec plan's own run, the others differ", () => {
+  const plan = PLANS.boundary;
+  const runs = planRuns(plan, [1, 2]);
+  assertEquals(runs.length, plan.arms!.length * 2);
+  const spec = runs.filter((r) => r.arm === "spec").map(runName).sort();
+  assertEquals(spec, planRuns(PLANS.spec, [1, 2]).map(runName).sort());
+  const names = runs.map(runName);
+  assertEquals(new Set(names).size, names.length, "one file per arm and seed");
+  const fb5 = runs.find((r) => r.arm === "forget-bias-5" && r.config.seed === 2)!;
+  assertEquals([fb5.variant, fb5.config.forgetBias, fb5.config.dataSeed], ["spec", 5, 2]);
+});

@@ -14,6 +14,7 @@ import { classificationReport, makeDataset, resolveConfig, sumMoments } from "..
 import { makeBoundarySet, scoreBoundary } from "../src/core/boundary.ts";
 import type { BoundaryRecord } from "../src/model_dir/mod.ts";
 import type { RunRecord } from "../src/runner/record.ts";
+import type { Diagnosis } from "../src/core/diagnosis.ts";
 
 /** Checks that markup is well-formed XML: every tag closed in order, attributes quoted. */
 function assertWellFormed(svg: string) {
@@ -303,4 +304,46 @@ Deno.test("buildReport() reports the spec over seeds with intervals, and the cut
   assertStringIncludes(md, "is 0.4500: training accuracy 100.00 %");
   assert(files["seeds.svg"], "the spread figure is drawn when there are runs");
   assertEquals(buildReport(input)["seeds.svg"], undefined);
+});
+
+Deno.test("buildReport() explains the boundary (blur, digit order, cells) and draws order.svg when given a diagnosis, and only then", () => {
+  const sums = [96, 100, 104];
+  const diagnosis: Diagnosis = {
+    sums,
+    perSum: 10,
+    fit: { slope: 0.6, crossing: 100.5, residualSd: 1.2, blurSums: 2, additiveResidualSd: 1.05 },
+    orders: [
+      { order: "as drawn", accuracy: [1, 0.3, 1], meanLogit: [-3, -0.5, 2] },
+      { order: "ascending", accuracy: [0, 1, 1], meanLogit: [7, 9, 10] },
+      { order: "descending", accuracy: [1, 0, 0], meanLogit: [-7, -7, -6] },
+    ],
+    cells: {
+      forgetMean: 0.667,
+      forgetBelowHalf: 0.012,
+      forgetUnitMax: 0.767,
+      cellAbsMean: 0.07,
+      cellAbsMax: 3.2,
+      hiddenSaturated: 0,
+      series: 30,
+    },
+    forgetBiasMean: 0.8,
+  };
+  const files = buildReport({ ...handInput(), diagnosis });
+  const svg = files["order.svg"];
+  assert(svg, "order.svg is drawn");
+  assertWellFormed(svg!);
+  assertEquals(svg!.match(/class="series"/g)?.length, 4);
+  const md = files["report.md"];
+  assertStringIncludes(md, "## Why the boundary sits where it does");
+  assertStringIncludes(md, "logit(p) ≈ 0.600 · (sum − 100.50)");
+  assertStringIncludes(md, "that is ±2.0 units of sum");
+  assertStringIncludes(md, "still leaves 1.05 in the logit");
+  assertStringIncludes(md, "call 0 % of the series at sum 96 right (they are class 0) and 100 % at 104");
+  assertStringIncludes(md, "sorted descending (large digits first), 100 % at 96 and 0 % at 104");
+  assertStringIncludes(md, "**The cells: they leak, and they do not saturate.**");
+  assertStringIncludes(md, "the most persistent unit averages 0.767");
+  assertStringIncludes(md, "keeps half of its content for 1.7 steps");
+  const without = buildReport(handInput());
+  assertEquals("order.svg" in without, false);
+  assert(!without["report.md"].includes("## Why the boundary"), "a diagnosis section without a diagnosis");
 });

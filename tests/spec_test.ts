@@ -152,3 +152,25 @@ Deno.test("resolveConfig() sets the data seed to the seed unless it is given, an
     "the data follow the data seed, not the training seed",
   );
 });
+
+Deno.test("resolveConfig() (e) takes forgetBias and clipNorm as optional: absent they stay absent, bad ones are named", () => {
+  const config = resolveConfig({ seed: 1 });
+  assert(!("forgetBias" in config) && !("clipNorm" in config), "absent fields stay absent");
+  assertEquals(resolveConfig({ forgetBias: undefined }), resolveConfig());
+  assertEquals(resolveConfig({ forgetBias: 5, clipNorm: 1 }).forgetBias, 5);
+  assertEquals(resolveConfig({ forgetBias: -20 }).forgetBias, -20);
+  for (const bad of [21, NaN, Infinity, "5"]) {
+    assertThrows(
+      () => resolveConfig({ forgetBias: bad as never }),
+      RangeError,
+      `Config field "forgetBias" must be a number in [-20, 20], got ${bad}`,
+    );
+  }
+  for (const bad of [0, -1, NaN, Infinity]) {
+    assertThrows(
+      () => resolveConfig({ clipNorm: bad }),
+      RangeError,
+      `Config field "clipNorm" must be a positive number, got ${bad}`,
+    );
+  }
+});

@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import fc from "fast-check";
 import {
   bootstrapInterval,
+  leastSquares,
   pairedDifference,
   percentile,
   studentTCdf,
@@ -115,4 +116,44 @@ Deno.test("bootstrapInterval() is seeded: the same seed gives the same interval,
   const auc = bootstrapInterval(y, p, rocAuc, { seed: 3, resamples: 300 });
   assert(auc.low <= rocAuc(y, p) && rocAuc(y, p) <= auc.high);
   assertThrows(() => bootstrapInterval([], [], stat, { seed: 1 }), RangeError);
+});
+
+Deno.test("leastSquares() matches the worked example of Wikipedia's 'Linear least squares' (y = 3.5 + 1.4x)", () => {
+  // x = 1, 2, 3, 4 and y = 6, 5, 7, 10: β = (3.5, 1.4), residuals 1.1, −1.3, −0.7, 0.9, RSS 4.2
+  const fit = leastSquares([[1, 1], [1, 2], [1, 3], [1, 4]], [6, 5, 7, 10]);
+  assertAlmostEquals(fit.coefficients[0], 3.5, 1e-12);
+  assertAlmostEquals(fit.coefficients[1], 1.4, 1e-12);
+  assertEquals(fit.rank, 2);
+  assertAlmostEquals(fit.residualSd, Math.sqrt(4.2 / 2), 1e-12);
+});
+
+Deno.test("leastSquares() recovers exact coefficients, and gives a column the others span coefficient 0", () => {
+  fc.assert(fc.property(
+    fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 3, maxLength: 3 }),
+    fc.array(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 2, maxLength: 2 }), {
+      minLength: 8,
+      maxLength: 20,
+    }),
+    (beta, xs) => {
+      const rows = xs.map(([a, b]) => [1, a, b]);
+      const y = rows.map((r) => r.reduce((s, v, i) => s + v * beta[i], 0));
+      const fit = leastSquares(rows, y);
+      if (fit.rank < 3) return; // a degenerate draw (the columns are dependent)
+      fit.coefficients.forEach((c, i) => assertAlmostEquals(c, beta[i], 1e-8));
+      assertAlmostEquals(fit.residualSd, 0, 1e-8);
+    },
+  ));
+  const dup = leastSquares([[1, 1, 2], [1, 2, 4], [1, 3, 6], [1, 4, 8]], [6, 5, 7, 10]);
+  assertEquals(dup.rank, 2);
+  assertEquals(dup.coefficients[2], 0);
+  assertAlmostEquals(dup.residualSd, Math.sqrt(4.2 / 2), 1e-9);
+});
+
+Deno.test("leastSquares() rejects ragged rows and too few rows, naming the counts", () => {
+  assertThrows(() => leastSquares([[1, 2], [1]], [1, 2]), RangeError, "got 2 rows and 2 values");
+  assertThrows(
+    () => leastSquares([[1, 2], [1, 3]], [1, 2]),
+    RangeError,
+    "more rows than columns, got 2 rows and 2 columns",
+  );
 });

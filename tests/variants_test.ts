@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import { variantData } from "../src/runner/variants.ts";
+import { trainRun, variantData } from "../src/runner/variants.ts";
+import { planRuns, PLANS } from "../src/core/plan.ts";
 import { datasetFor } from "../src/core/dataset.ts";
 import { makeBalancedDataset } from "../src/core/imbalance.ts";
 import { resolveConfig } from "../src/core/spec.ts";
@@ -28,4 +29,17 @@ Deno.test("variantData() oversamples class 0 up to class 1, to a whole number of
   assertEquals(trainSize, data.train.size);
   assert(data.train.negatives >= data.train.positives, `${data.train.negatives} vs ${data.train.positives}`);
   assertEquals(data.train.size % config.batchSize, 0);
+});
+
+Deno.test("trainRun() records the boundary after every epoch and a cut-off chosen on training, scored on validation and the boundary", async () => {
+  const run = planRuns(PLANS.smoke, [1])[0];
+  const r = await trainRun(run);
+  assertEquals(r.boundaryHistory!.map((e) => e.epoch), [1, 2]);
+  for (const e of r.boundaryHistory!) assert(e.band >= 0 && e.band <= 1, `band ${e.band}`);
+  const cut = r.trainCut!;
+  assert(cut.cutoff > 0 && cut.cutoff < 1, `cutoff ${cut.cutoff}`);
+  assert(cut.trainAccuracy >= cut.trainAccuracyAtHalf, "the chosen cut-off does at least as well on training as 0.5");
+  assert(cut.boundary.band >= 0 && cut.boundary.band <= 1);
+  assertEquals(r.boundary.sums.length, 21);
+  assert(Number.isFinite(r.boundaryFit!.slope) && r.boundaryFit!.residualSd >= 0, "the logit fit is recorded");
 });

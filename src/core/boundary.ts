@@ -9,7 +9,7 @@
 import { sumDistribution } from "./prior.ts";
 import { labelOf } from "./dataset.ts";
 import { createRng, deriveSeed, type Rng } from "./rng.ts";
-import { decide } from "./metrics.ts";
+import { decide, DECISION_THRESHOLD } from "./metrics.ts";
 import { SPEC } from "./spec.ts";
 
 /** The sums scored around the threshold: threshold − 10 .. threshold + 10. */
@@ -159,6 +159,7 @@ export interface BoundaryScores {
  * @param set The set.
  * @param p P(class 1) per series, in the set's order.
  * @param threshold The label threshold (spec: 100).
+ * @param cutoff The decision cut-off on p (default 0.5); the effective threshold does not depend on it.
  * @returns Per-sum accuracy and mean P, the accuracies just below and at the threshold, the
  * band accuracy and the effective threshold.
  * @throws {RangeError} Probabilities of the wrong length.
@@ -167,6 +168,7 @@ export function scoreBoundary(
   set: BoundarySet,
   p: ArrayLike<number>,
   threshold: number = SPEC.threshold,
+  cutoff: number = DECISION_THRESHOLD,
 ): BoundaryScores {
   if (p.length !== set.y.length) {
     throw new RangeError(`Boundary scores need ${set.y.length} probabilities, got ${p.length}`);
@@ -177,7 +179,7 @@ export function scoreBoundary(
     let right = 0;
     let total = 0;
     for (let i = k * set.perSum; i < (k + 1) * set.perSum; i++) {
-      if (decide(p[i]) === set.y[i]) right++;
+      if (decide(p[i], cutoff) === set.y[i]) right++;
       total += p[i];
     }
     accuracy.push(right / set.perSum);

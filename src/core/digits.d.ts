@@ -13,7 +13,7 @@ export declare const DECISION_THRESHOLD: 0.5;
  * @param p P(class 1).
  * @returns The class.
  */
-export declare function decide(p: number): 0 | 1;
+export declare function decide(p: number, cutoff?: number): 0 | 1;
 
 /** Bad inference input. `status` is the HTTP status it maps to. */
 export declare class InputError extends Error {

@@ -14,9 +14,10 @@
 export const DECISION_THRESHOLD = 0.5;
 
 /**
- * The class a probability stands for: 1 when `p >= DECISION_THRESHOLD`, else 0.
+ * The class a probability stands for: 1 when `p >= cutoff` (by default `DECISION_THRESHOLD`), else 0.
  *
  * @param {number} p P(class 1).
+ * @param {number} [cutoff] The decision cut-off on p.
  * @returns {0 | 1} The class.
  * @example
  * ```ts
@@ -24,8 +25,8 @@ export const DECISION_THRESHOLD = 0.5;
  * assertEquals([decide(0.49), decide(0.5)], [0, 1]);
  * ```
  */
-export function decide(p) {
-  return p >= DECISION_THRESHOLD ? 1 : 0;
+export function decide(p, cutoff = DECISION_THRESHOLD) {
+  return p >= cutoff ? 1 : 0;
 }
 
 /** Bad inference input. `status` is the HTTP status it maps to. */

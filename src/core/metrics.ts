@@ -6,7 +6,7 @@
  * class is absent (no ranking exists); JSON writes NaN as null.
  * @module
  */
-import { DECISION_THRESHOLD } from "./digits.js";
+import { decide, DECISION_THRESHOLD } from "./digits.js";
 
 export { decide, DECISION_THRESHOLD } from "./digits.js";
 
@@ -86,7 +86,7 @@ export function confusion(
   checkPair(labels, scores);
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < labels.length; i++) {
-    const predicted = scores[i] >= cutoff;
+    const predicted = decide(scores[i], cutoff) === 1;
     if (labels[i] === 1) predicted ? c.tp++ : c.fn++;
     else predicted ? c.fp++ : c.tn++;
   }

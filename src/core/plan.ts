@@ -16,8 +16,19 @@ export type RunVariant = typeof RUN_VARIANTS[number];
 export interface RunSpec {
   /** How it trains. */
   variant: RunVariant;
+  /** The plan arm's name when the run belongs to an arm of config choices (not part of its identity:
+   * two arms with the same variant and config are the same run, at the same path). */
+  arm?: string;
   /** The training config: `seed` seeds the initial weights and the epoch orders, `dataSeed` the data. */
   config: TrainConfig;
+}
+
+/** A named set of config choices, run on every seed of a plan and compared with the spec, paired. */
+export interface Arm {
+  /** How tables and figures call it, e.g. `forget-bias-5`. */
+  name: string;
+  /** The config fields it changes from the default. */
+  config: Partial<TrainConfig>;
 }
 
 /** A named grid. */
@@ -26,6 +37,9 @@ export interface Plan {
   description: string;
   /** The variants, each run on every seed. */
   variants: readonly RunVariant[];
+  /** Arms of config choices, each run as the spec variant on every seed; the arm named `spec`
+   * (no change) is the spec plan's own run on that seed. */
+  arms?: readonly Arm[];
   /** The seeds when `--seeds` is not given. */
   seeds: readonly number[];
   /** A fixed data seed; absent, each run draws its data with its own seed. */
@@ -59,6 +73,19 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
     variants: ["spec"],
     seeds: range(1, 4),
     config: { epochs: 2 },
+  },
+  /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
+  boundary: {
+    description: "item (e) choices against the boundary: forget-gate bias, input scaling, clipping",
+    variants: [],
+    arms: [
+      { name: "spec", config: {} },
+      { name: "forget-bias-5", config: { forgetBias: 5 } },
+      { name: "forget-bias-3", config: { forgetBias: 3 } },
+      { name: "clip-1", config: { clipNorm: 1 } },
+      { name: "digit-input", config: { inputScaling: "digit" } },
+    ],
+    seeds: range(1, 3),
   },
   /** A tiny config for tests: seconds per run. */
   smoke: {
@@ -150,7 +177,7 @@ export function canonicalJson(value: unknown): string {
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`.
  */
-export function runName(run: RunSpec): string {
+export function runName(run: Pick<RunSpec, "variant" | "config">): string {
   const { variant, config } = run;
   return `${variant}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
 }
@@ -170,6 +197,15 @@ export function planRuns(plan: Plan, seeds: readonly number[] = plan.seeds): Run
       config: resolveConfig({ ...plan.config, seed, dataSeed: plan.dataSeed ?? seed }),
     }))
   );
+  for (const arm of plan.arms ?? []) {
+    for (const seed of seeds) {
+      runs.push({
+        variant: "spec",
+        arm: arm.name,
+        config: resolveConfig({ ...plan.config, ...arm.config, seed, dataSeed: plan.dataSeed ?? seed }),
+      });
+    }
+  }
   return runs.sort((a, b) => (runName(a) < runName(b) ? -1 : runName(a) > runName(b) ? 1 : 0));
 }
 

@@ -106,7 +106,20 @@ export interface TrainConfig {
   unitForgetBias: boolean;
   /** Training path. Both give the same maths and weight layout. */
   trainer: TrainerName;
+  /** (e) free choice, optional: the forget-gate bias at initialisation, every unit. Absent: 1 when
+   * `unitForgetBias` is set, else 0. A large value (sigmoid(5) ≈ 0.993) starts every cell as an integrator. */
+  forgetBias?: number;
+  /** (e) free choice, optional: gradients are scaled down so that their global L2 norm is at most
+   * this (PyTorch's `clip_grad_norm_`, Keras's `global_clipnorm`). Absent: no clipping. */
+  clipNorm?: number;
 }
+
+/** The config fields that may be absent. Absent, each means what the project did before it had
+ * them, so older model directories and run files keep their meaning and their run names. */
+export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm"] as const;
+
+/** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
+export const MAX_FORGET_BIAS = 20;
 
 /** The configuration `deno task train` uses when no flag is given. */
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -155,12 +168,27 @@ export function resolveConfig(
   overrides: Partial<TrainConfig> = {},
 ): Readonly<TrainConfig> {
   for (const key of Object.keys(overrides)) {
-    if (!(key in DEFAULT_CONFIG)) {
+    if (!(key in DEFAULT_CONFIG) && !(OPTIONAL_CONFIG_FIELDS as readonly string[]).includes(key)) {
       throw new TypeError(`Unknown config field "${key}"`);
     }
   }
-  const config = { ...DEFAULT_CONFIG, ...overrides };
+  const config: TrainConfig = { ...DEFAULT_CONFIG, ...overrides };
   if (overrides.dataSeed === undefined) config.dataSeed = config.seed;
+  for (const key of OPTIONAL_CONFIG_FIELDS) if (config[key] === undefined) delete config[key];
+  if (
+    config.forgetBias !== undefined &&
+    !(typeof config.forgetBias === "number" && Math.abs(config.forgetBias) <= MAX_FORGET_BIAS)
+  ) {
+    throw new RangeError(
+      `Config field "forgetBias" must be a number in [-${MAX_FORGET_BIAS}, ${MAX_FORGET_BIAS}], got ${config.forgetBias}`,
+    );
+  }
+  if (
+    config.clipNorm !== undefined &&
+    !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))
+  ) {
+    throw new RangeError(`Config field "clipNorm" must be a positive number, got ${config.clipNorm}`);
+  }
   checkSeed(config.seed);
   checkSeed(config.dataSeed);
   for (const key of POSITIVE_INTEGER_FIELDS) {

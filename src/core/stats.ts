@@ -252,3 +252,74 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Se
   }
   return summarize(a.map((v, i) => v - b[i]));
 }
+
+/** An ordinary least-squares fit. */
+export interface LeastSquaresFit {
+  /** One coefficient per column; 0 for a column that the others already span. */
+  coefficients: number[];
+  /** Columns that entered the fit. */
+  rank: number;
+  /** √(residual sum of squares / (rows − rank)). */
+  residualSd: number;
+}
+
+/**
+ * Ordinary least squares by the normal equations, with partial pivoting; a column the others
+ * span (a pivot below 1e-10 of the largest diagonal) gets coefficient 0 and leaves the rank.
+ *
+ * @param rows The design matrix, one row per observation (put a 1 in it for an intercept).
+ * @param y The observations.
+ * @returns The coefficients, the rank and the residual standard deviation.
+ * @throws {RangeError} No rows, rows of different lengths, or as many columns as rows.
+ * @example
+ * ```ts
+ * import { assertAlmostEquals } from "@std/assert";
+ * const fit = leastSquares([[1, 1], [1, 2], [1, 3], [1, 4]], [6, 5, 7, 10]);
+ * assertAlmostEquals(fit.coefficients[1], 1.4);
+ * ```
+ */
+export function leastSquares(rows: readonly (readonly number[])[], y: readonly number[]): LeastSquaresFit {
+  const n = rows.length;
+  const k = rows[0]?.length ?? 0;
+  if (n === 0 || k === 0 || y.length !== n || rows.some((r) => r.length !== k)) {
+    throw new RangeError(
+      `Least squares needs rows of one length and one value per row, got ${n} rows and ${y.length} values`,
+    );
+  }
+  if (k >= n) throw new RangeError(`Least squares needs more rows than columns, got ${n} rows and ${k} columns`);
+  // normal equations [XᵀX | Xᵀy]
+  const a = Array.from({ length: k }, () => new Float64Array(k + 1));
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    for (let i = 0; i < k; i++) {
+      if (row[i] === 0) continue;
+      for (let j = 0; j < k; j++) a[i][j] += row[i] * row[j];
+      a[i][k] += row[i] * y[r];
+    }
+  }
+  const scale = Math.max(...a.map((row, i) => Math.abs(row[i])));
+  const used: boolean[] = new Array(k).fill(false);
+  const pivotRow: number[] = new Array(k).fill(-1);
+  for (let col = 0; col < k; col++) {
+    let best = -1;
+    for (let r = 0; r < k; r++) {
+      if (!used[r] && (best < 0 || Math.abs(a[r][col]) > Math.abs(a[best][col]))) best = r;
+    }
+    if (best < 0 || Math.abs(a[best][col]) <= 1e-10 * scale) continue;
+    used[best] = true;
+    pivotRow[col] = best;
+    for (let r = 0; r < k; r++) {
+      if (r === best || a[r][col] === 0) continue;
+      const f = a[r][col] / a[best][col];
+      for (let c = col; c <= k; c++) a[r][c] -= f * a[best][c];
+    }
+  }
+  const coefficients = pivotRow.map((r, col) => (r < 0 ? 0 : a[r][k] / a[r][col]));
+  const rank = pivotRow.filter((r) => r >= 0).length;
+  let rss = 0;
+  for (let r = 0; r < n; r++) {
+    const fitted = rows[r].reduce((s, v, i) => s + v * coefficients[i], 0);
+    rss += (y[r] - fitted) ** 2;
+  }
+  return { coefficients, rank, residualSd: Math.sqrt(rss / (n - rank)) };
+}

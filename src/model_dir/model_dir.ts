@@ -4,6 +4,7 @@
  * either the old one, absent for the instant of the swap, or the new one, never a mix.
  * @module
  */
+import type { LstmArrays } from "../core/diagnosis.ts";
 import { sha256Hex } from "../io/hash.ts";
 import type { TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
@@ -219,6 +220,54 @@ export async function readTfjsFiles(dir: string): Promise<TfjsFiles> {
   const weights = await readBytes(p.tfjsWeights);
   checkWeightBytes(p.tfjsWeights, modelJson, weights);
   return { modelJson, weights };
+}
+
+/** The tf.layers names of the network's weights (layers `lstm` and `output`, as the trainer builds them). */
+export const TFJS_WEIGHT_NAMES = Object.freeze(
+  {
+    kernel: "lstm/kernel",
+    recurrentKernel: "lstm/recurrent_kernel",
+    bias: "lstm/bias",
+    denseKernel: "output/kernel",
+    denseBias: "output/bias",
+  } as const,
+);
+
+/**
+ * The network's weights as plain arrays, from the tfjs files: what a pure forward pass needs.
+ *
+ * @param files The tfjs files (as {@link readTfjsFiles} or {@link readModelDir} gives them).
+ * @param file Where they came from, for messages.
+ * @returns The weights by role and the number of units.
+ * @throws {ModelDirError} A weight missing from the manifest.
+ */
+export function tfjsWeightArrays(files: TfjsFiles, file = "tfjs/model.json"): LstmArrays {
+  const specs = files.modelJson.weightsManifest[0].weights;
+  const buffer = files.weights.buffer.slice(
+    files.weights.byteOffset,
+    files.weights.byteOffset + files.weights.byteLength,
+  );
+  const arrays = new Map<string, Float32Array>();
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    arrays.set(spec.name, new Float32Array(buffer, offset, size));
+    offset += 4 * size;
+  }
+  const take = (name: string) => {
+    const values = arrays.get(name);
+    if (!values) throw new ModelDirError(file, `the weights manifest has no "${name}"`, { field: "weightsManifest" });
+    return values;
+  };
+  const bias = take(TFJS_WEIGHT_NAMES.bias);
+  return {
+    units: bias.length / 4,
+    kernel: take(TFJS_WEIGHT_NAMES.kernel),
+    recurrentKernel: take(TFJS_WEIGHT_NAMES.recurrentKernel),
+    bias,
+    denseKernel: take(TFJS_WEIGHT_NAMES.denseKernel),
+    denseBias: take(TFJS_WEIGHT_NAMES.denseBias)[0],
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { SPEC, type TrainerName } from "../core/spec.ts";
 import type { StudyProbabilities, StudyResults, StudyVariant } from "../study/study.ts";
 import type { History, Metrics } from "../train/train.ts";
 import { BOUNDARY_BAND } from "../core/boundary.ts";
+import type { Diagnosis } from "../core/diagnosis.ts";
 import type { BoundaryRecord } from "../model_dir/schema.ts";
 import type { RunRecord } from "../runner/record.ts";
 import { proportionFacts, type SeedFacts, seedFacts, type ThresholdFacts, thresholdFacts } from "./uncertainty.ts";
@@ -36,6 +37,8 @@ export interface ReportInput {
   seedRuns?: readonly RunRecord[];
   /** The model's P(class 1) on the training split, to choose a cut-off on training alone. */
   trainProbabilities?: ArrayLike<number>;
+  /** Why the boundary sits where it does ({@link diagnose}), when measured. */
+  diagnosis?: Diagnosis;
 }
 
 /** The decision boundary: the model on series drawn exactly at each sum around the threshold. */
@@ -166,6 +169,8 @@ export interface ReportFacts {
   pitfall: PitfallFacts;
   /** The decision boundary, when metrics.json records it. */
   boundary?: BoundaryFacts;
+  /** Why the boundary sits where it does, when measured. */
+  diagnosis?: Diagnosis;
 }
 
 /**
@@ -263,6 +268,7 @@ export function reportFacts(input: ReportInput): ReportFacts {
     study: input.study && studyFacts(input.study),
     pitfall: randintPitfall(config.seed),
     ...(input.boundary ? { boundary: boundaryFacts(input.boundary, task.threshold) } : {}),
+    ...(input.diagnosis ? { diagnosis: input.diagnosis } : {}),
     uncertainty: {
       shipped: proportionFacts(labels, input.probabilities),
       seeds: seedFacts(input.seedRuns ?? []),

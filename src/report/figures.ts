@@ -6,6 +6,7 @@
  */
 import { confusionHeatmap, lineChart, type LineSeries, type Marker } from "./svg.ts";
 import type { ReportFacts, ReportInput } from "./facts.ts";
+import type { Diagnosis } from "../core/diagnosis.ts";
 import { seriesSum } from "../core/dataset.ts";
 import { pct } from "../core/format.ts";
 import { averagePrecision, flipClasses, prCurve, rocAuc, rocCurve } from "../core/metrics.ts";
@@ -16,12 +17,14 @@ import { VARIANT_NAMES, type VariantName } from "../study/variants.ts";
 export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.svg" | "pr.svg" | "sums.svg";
 /** The figure drawn only when metrics.json records the decision boundary. */
 export type BoundaryFigureName = "boundary.svg";
+/** The figure drawn only when the boundary was diagnosed. */
+export type DiagnosisFigureName = "order.svg";
 /** The figure drawn only when there are spec runs over seeds. */
 export type SeedsFigureName = "seeds.svg" | "seeds-mcc.svg";
 /** Every figure's SVG text by file name; the optional ones when their inputs exist. */
 export type Figures =
   & Record<FigureName | "decision.svg", string>
-  & Partial<Record<BoundaryFigureName | SeedsFigureName, string>>;
+  & Partial<Record<BoundaryFigureName | DiagnosisFigureName | SeedsFigureName, string>>;
 
 /** Line colours, in the order curves are drawn. */
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -196,6 +199,7 @@ export function reportFigures(input: ReportInput, facts: ReportFacts): Figures {
     "pr.svg": pr,
     "sums.svg": sums,
     ...(facts.boundary ? { "boundary.svg": boundaryFigure(facts.boundary, facts.task) } : {}),
+    ...(facts.diagnosis ? { "order.svg": orderFigure(facts.diagnosis, facts.task) } : {}),
     "decision.svg": decisionFigure(input, facts.task),
     ...(facts.uncertainty.seeds
       ? {
@@ -238,6 +242,29 @@ function boundaryFigure(b: NonNullable<ReportFacts["boundary"]>, task: ReportFac
       { name: "p = 0.5", x: [lo, hi], y: [0.5, 0.5], color: CHANCE_COLOR, dashed: true, width: 1 },
     ],
     markers,
+  });
+}
+
+/** The mean logit per sum for the digits as drawn and sorted either way: the order moves the decision. */
+function orderFigure(d: Diagnosis, task: ReportFacts["task"]): string {
+  const [lo, hi] = [d.sums[0], d.sums[d.sums.length - 1]];
+  return lineChart({
+    title: `The same digits in another order: mean logit of P(class 1), ${d.perSum} series per sum`,
+    xLabel: `sum of the ${task.seriesLength} digits`,
+    yLabel: "mean logit of P(class 1)",
+    legend: "bottom-right",
+    xDomain: [lo, hi],
+    series: [
+      ...d.orders.map((o, k) => ({
+        name: o.order === "as drawn" ? "digits as drawn" : `digits sorted ${o.order}`,
+        x: d.sums,
+        y: o.meanLogit,
+        color: COLORS[k],
+        points: 2.5,
+      })),
+      { name: "p = 0.5", x: [lo, hi], y: [0, 0], color: CHANCE_COLOR, dashed: true, width: 1 },
+    ],
+    markers: [{ x: task.threshold - 0.5, label: `rule: class 1 from sum ${task.threshold}`, color: "#c00", row: 0 }],
   });
 }
 

@@ -4,9 +4,11 @@
  * chosen on the training split alone, then applied to validation.
  * @module
  */
-import { accuracy, confusion, DECISION_THRESHOLD, mcc, recall, specificity } from "../core/metrics.ts";
+import { confusion } from "../core/metrics.ts";
 import { type Interval, type SeedSummary, summarize, wilsonInterval } from "../core/stats.ts";
 import type { RunRecord } from "../runner/record.ts";
+
+export { type ThresholdFacts, thresholdFacts } from "../core/cutoff.ts";
 
 /** A proportion with its count and 95 % Wilson interval. */
 export interface ProportionFacts {
@@ -30,17 +32,6 @@ export interface SeedFacts {
   class0Pooled: ProportionFacts;
   /** Per run, in seed order: seed, accuracy and MCC (for the spread figure). */
   perRun: { seed: number; accuracy: number; mcc: number }[];
-}
-
-/** A cut-off chosen on the training split: the one of highest training accuracy. */
-export interface ThresholdFacts {
-  /** The chosen cut-off on P(class 1). */
-  cutoff: number;
-  /** Training accuracy at the chosen cut-off and at 0.5. */
-  trainAccuracy: number;
-  trainAccuracyAtHalf: number;
-  /** Validation at the chosen cut-off. */
-  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
 }
 
 const proportion = (right: number, total: number): ProportionFacts => ({
@@ -85,46 +76,5 @@ export function seedFacts(runs: readonly RunRecord[]): SeedFacts | undefined {
     boundaryAtThreshold: summarize(sorted.map((r) => r.boundary.atThreshold)),
     class0Pooled: proportion(right, total),
     perRun: sorted.map((r) => ({ seed: r.config.seed, accuracy: r.validation.accuracy, mcc: r.validation.mcc })),
-  };
-}
-
-/**
- * Chooses the cut-off of highest training accuracy among the training probabilities themselves
- * (and 0.5), ties going to the one nearest 0.5; never looks at validation.
- *
- * @param train Training labels and probabilities.
- * @param validation Validation labels and probabilities, scored at the chosen cut-off.
- * @returns The cut-off and its figures.
- */
-export function thresholdFacts(
-  train: { labels: ArrayLike<number>; p: ArrayLike<number> },
-  validation: { labels: ArrayLike<number>; p: ArrayLike<number> },
-): ThresholdFacts {
-  const candidates = [...new Set([DECISION_THRESHOLD, ...Array.from(train.p)])].sort((a, b) => a - b);
-  let best: number = DECISION_THRESHOLD;
-  let bestAcc = accuracy(confusion(train.labels, train.p, DECISION_THRESHOLD));
-  // one pass over the sorted scores: predicting 1 when p >= cut, the right count changes by one series at a time
-  const order = Array.from(train.p, (_, i) => i).sort((a, b) => train.p[a] - train.p[b]);
-  let right = order.reduce((a, i) => a + (train.labels[i] === 1 ? 1 : 0), 0); // cut below every score: all 1
-  let k = 0;
-  for (const cut of candidates) {
-    while (k < order.length && train.p[order[k]] < cut) {
-      right += train.labels[order[k]] === 1 ? -1 : 1;
-      k++;
-    }
-    const acc = right / order.length;
-    if (
-      acc > bestAcc || (acc === bestAcc && Math.abs(cut - DECISION_THRESHOLD) < Math.abs(best - DECISION_THRESHOLD))
-    ) {
-      best = cut;
-      bestAcc = acc;
-    }
-  }
-  const c = confusion(validation.labels, validation.p, best);
-  return {
-    cutoff: best,
-    trainAccuracy: bestAcc,
-    trainAccuracyAtHalf: accuracy(confusion(train.labels, train.p, DECISION_THRESHOLD)),
-    validation: { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) },
   };
 }

@@ -6,6 +6,8 @@
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
+import type { ThresholdFacts } from "../core/cutoff.ts";
+import type { LogitFit } from "../core/diagnosis.ts";
 import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
 import { resolveConfig } from "../core/spec.ts";
@@ -15,6 +17,15 @@ export const RUN_FORMAT = "lstm-sum/run@1";
 
 /** One epoch of a run's history: as in a model directory's history.json. */
 export type RunEpoch = EpochRecord;
+
+/** The boundary after one epoch, on a smaller boundary set than the final one. */
+export interface BoundaryEpoch {
+  epoch: number;
+  justBelow: number;
+  atThreshold: number;
+  band: number;
+  effectiveThreshold: number;
+}
 
 /** A run file. */
 export interface RunRecord extends RunSpec {
@@ -35,6 +46,13 @@ export interface RunRecord extends RunSpec {
   validationSums: number[];
   /** Accuracy and mean P per sum on series drawn at each sum around the threshold. */
   boundary: BoundaryScores;
+  /** logit(p) against the sum on the boundary set: slope, crossing and blur (absent in run files written before it). */
+  boundaryFit?: LogitFit;
+  /** The boundary after every epoch (absent in run files written before it). */
+  boundaryHistory?: BoundaryEpoch[];
+  /** The decision cut-off chosen on the variant's training split alone, and what it gives on the
+   * natural validation split and on the boundary set (absent in run files written before it). */
+  trainCut?: ThresholdFacts & { boundary: { justBelow: number; atThreshold: number; band: number } };
   /** Per epoch: loss, accuracy, validation loss and accuracy, seconds. */
   history: RunEpoch[];
   /** Wall-clock seconds of the whole run: the one field that differs between two identical runs. */

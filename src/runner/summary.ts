@@ -22,6 +22,13 @@ const FIGURES = {
   boundaryBand: (r: RunRecord) => r.boundary.band,
   /** Where the mean P crosses 0.5. */
   effectiveThreshold: (r: RunRecord) => r.boundary.effectiveThreshold,
+  /** How far series of one sum scatter about logit(p)'s line, in units of sum. */
+  blurSums: (r: RunRecord) => r.boundaryFit?.blurSums,
+  /** With the cut-off chosen on training: validation accuracy, class-0 recall, accuracy at the threshold and over the band. */
+  cutAccuracy: (r: RunRecord) => r.trainCut?.validation.accuracy,
+  cutSpecificity: (r: RunRecord) => r.trainCut?.validation.specificity,
+  cutAtThreshold: (r: RunRecord) => r.trainCut?.boundary.atThreshold,
+  cutBand: (r: RunRecord) => r.trainCut?.boundary.band,
 } as const;
 
 /** The figures summarised per variant. */
@@ -108,6 +115,18 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
   const byVariant = new Map<string, RunRecord[]>();
   const present: string[] = [];
   const missing: string[] = [];
+  // an arm's baseline is the plan's `spec` arm on the same seeds; a variant's, the spec run of its config
+  const baselines = new Map<string, RunSpec>();
+  for (const run of runs) {
+    if (run.arm === "spec") baselines.set(`${run.config.seed}/${run.config.dataSeed}`, run);
+  }
+  const baselineOf = (run: RunSpec, r: RunRecord) =>
+    run.arm === undefined
+      ? runName({ variant: "spec", config: r.config })
+      : baselines.has(`${r.config.seed}/${r.config.dataSeed}`)
+      ? runName(baselines.get(`${r.config.seed}/${r.config.dataSeed}`)!)
+      : undefined;
+  const specOf = new Map<RunRecord, RunSpec>();
   for (const run of runs) {
     const record = await readIfPresent(`${outDir}/${runName(run)}`);
     if (!record) {
@@ -115,7 +134,9 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
       continue;
     }
     present.push(record.name);
-    byVariant.set(run.variant, [...(byVariant.get(run.variant) ?? []), record]);
+    specOf.set(record, run);
+    const group = run.arm ?? run.variant;
+    byVariant.set(group, [...(byVariant.get(group) ?? []), record]);
   }
   for (const records of byVariant.values()) records.sort((a, b) => a.config.seed - b.config.seed);
   const variants: VariantSummary[] = [...byVariant].map(([variant, records]) => {
@@ -135,7 +156,8 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
     if (variant === "spec") continue;
     const pairs: [RunRecord, RunRecord][] = [];
     for (const r of records) {
-      const spec = await readIfPresent(`${outDir}/${runName({ variant: "spec", config: r.config })}`);
+      const baseline = baselineOf(specOf.get(r)!, r);
+      const spec = baseline === undefined ? undefined : await readIfPresent(`${outDir}/${baseline}`);
       if (spec) pairs.push([r, spec]);
     }
     if (!pairs.length) continue;
@@ -164,6 +186,16 @@ const fmtPct = (s: SeedSummary | undefined) =>
 const fmtNum = (s: SeedSummary | undefined) =>
   s ? `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)} [${s.ci.low.toFixed(4)}, ${s.ci.high.toFixed(4)}]` : "–";
 
+/** The paired differences the text prints. */
+const PAIRED_LINES = [
+  "accuracy",
+  "specificity",
+  "mcc",
+  "boundaryAtThreshold",
+  "boundaryBand",
+  "effectiveThreshold",
+] as const;
+
 function formatSummary(total: number, missing: string[], variants: VariantSummary[], paired: PairedSummary[]): string {
   const lines = [
     `${total - missing.length} of ${total} runs present` + (missing.length ? `; missing: ${missing.join(", ")}` : ""),
@@ -185,16 +217,23 @@ function formatSummary(total: number, missing: string[], variants: VariantSummar
     lines.push(`  boundary, sum = threshold        ${fmtPct(v.figures.boundaryAtThreshold)}`);
     lines.push(`  boundary, threshold ± 5 (equal)  ${fmtPct(v.figures.boundaryBand)}`);
     lines.push(`  effective threshold (mean P = ½) ${fmtNum(v.figures.effectiveThreshold)}`);
+    if (v.figures.blurSums) lines.push(`  blur about logit(p)'s line (sums) ${fmtNum(v.figures.blurSums)}`);
+    if (v.figures.cutAccuracy) {
+      lines.push(`  cut-off chosen on training: accuracy ${fmtPct(v.figures.cutAccuracy)}`);
+      lines.push(`    class-0 recall ${fmtPct(v.figures.cutSpecificity)}`);
+      lines.push(
+        `    boundary, sum = threshold ${fmtPct(v.figures.cutAtThreshold)}; threshold ± 5 ${fmtPct(v.figures.cutBand)}`,
+      );
+    }
   }
   for (const p of paired) {
     lines.push(`${p.variant} − spec, paired on seeds ${p.seeds.join(", ")}: mean [95 % t-interval]`);
-    for (const f of ["accuracy", "specificity", "mcc"] as const) {
+    for (const f of PAIRED_LINES) {
       const d = p.difference[f];
       if (d) {
-        const scale = f === "mcc" ? 1 : 100;
-        const unit = f === "mcc" ? "" : " points";
+        const [scale, unit] = f === "mcc" ? [1, ""] : f === "effectiveThreshold" ? [1, " sums"] : [100, " points"];
         lines.push(
-          `  ${f.padEnd(12)} ${(scale * d.mean).toFixed(2)}${unit} [${(scale * d.ci.low).toFixed(2)}, ${
+          `  ${f.padEnd(20)} ${(scale * d.mean).toFixed(2)}${unit} [${(scale * d.ci.low).toFixed(2)}, ${
             (scale * d.ci.high).toFixed(2)
           }]`,
         );

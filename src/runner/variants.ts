@@ -15,8 +15,12 @@ import {
   flipClasses,
 } from "../core/metrics.ts";
 import { runName, type RunSpec } from "../core/plan.ts";
-import { makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
-import { RUN_FORMAT, type RunRecord } from "./record.ts";
+import { type BoundarySet, makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
+import { deriveSeed } from "../core/rng.ts";
+import type { tf } from "../train/backend.ts";
+import { thresholdFacts } from "../core/cutoff.ts";
+import { logitFit } from "../core/diagnosis.ts";
+import { type BoundaryEpoch, RUN_FORMAT, type RunRecord } from "./record.ts";
 
 /** Hooks of {@link trainRun}. */
 export interface RunHooks {
@@ -56,6 +60,15 @@ export function variantData(
   }
 }
 
+/** Series per sum of the boundary set scored after every epoch. */
+export const BOUNDARY_HISTORY_PER_SUM = 20;
+
+/** A boundary set as a split, to score with {@link predictSplit}. */
+function splitOf(set: BoundarySet): Split {
+  const positives = set.y.reduce((a, b) => a + b, 0);
+  return { x: set.x, y: set.y, size: set.y.length, positives, negatives: set.y.length - positives };
+}
+
 const sums = (split: Split, T: number) =>
   Array.from({ length: split.size }, (_, i) => seriesSum(split.x.subarray(i * T, (i + 1) * T)));
 
@@ -71,7 +84,25 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
   const natural = datasetFor(run.config);
   const { data, classWeights, trainSize } = variantData(run, natural);
   const config = { ...run.config, trainSize };
-  const result = await train({ config, data, classWeights, onProgress: hooks.onProgress });
+  // the boundary as it moves over training, on a smaller set drawn apart from the final one
+  const probe = makeBoundarySet({
+    seed: deriveSeed(run.config.dataSeed, "boundary-history"),
+    seriesLength: config.seriesLength,
+    threshold: config.threshold,
+    perSum: BOUNDARY_HISTORY_PER_SUM,
+  });
+  const boundaryHistory: BoundaryEpoch[] = [];
+  const onEpochEnd = (epoch: number, model: tf.LayersModel) => {
+    const s = scoreBoundary(probe, predictSplit(model, splitOf(probe), config), config.threshold);
+    boundaryHistory.push({
+      epoch,
+      justBelow: s.justBelow,
+      atThreshold: s.atThreshold,
+      band: s.band,
+      effectiveThreshold: s.effectiveThreshold,
+    });
+  };
+  const result = await train({ config, data, classWeights, onProgress: hooks.onProgress, onEpochEnd });
   const trainP = predictSplit(result.model, data.train, result.metrics.config);
   const p = predictSplit(result.model, natural.validation, result.metrics.config);
   // the decision boundary, on series drawn exactly at each sum around the threshold
@@ -80,26 +111,20 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
     seriesLength: config.seriesLength,
     threshold: config.threshold,
   });
-  const positives = set.y.reduce((a, b) => a + b, 0);
-  const boundarySplit: Split = {
-    x: set.x,
-    y: set.y,
-    size: set.y.length,
-    positives,
-    negatives: set.y.length - positives,
-  };
-  const boundary = scoreBoundary(
-    set,
-    predictSplit(result.model, boundarySplit, result.metrics.config),
-    config.threshold,
-  );
+  const boundaryP = predictSplit(result.model, splitOf(set), result.metrics.config);
+  const boundary = scoreBoundary(set, boundaryP, config.threshold);
+  const boundaryFit = logitFit(set.x, config.seriesLength, boundaryP);
+  // the calibration item (e) allows: a cut-off chosen on the training split alone
+  const cut = thresholdFacts({ labels: data.train.y, p: trainP }, { labels: natural.validation.y, p });
+  const atCut = scoreBoundary(set, boundaryP, config.threshold, cut.cutoff);
   result.model.dispose();
   const y = natural.validation.y;
   const class0 = flipClasses(y, p);
   return {
     format: RUN_FORMAT,
     name: runName(run),
-    ...run,
+    variant: run.variant,
+    config: run.config,
     trainData: { size: data.train.size, negatives: data.train.negatives },
     ...(classWeights ? { classWeights } : {}),
     train: { loss: binaryCrossEntropy(data.train.y, trainP), accuracy: accuracy(confusion(data.train.y, trainP)) },
@@ -107,6 +132,12 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
     validationProbabilities: Array.from(p, (v) => Number(v.toPrecision(7))),
     validationSums: sums(natural.validation, run.config.seriesLength),
     boundary,
+    boundaryFit,
+    boundaryHistory,
+    trainCut: {
+      ...cut,
+      boundary: { justBelow: atCut.justBelow, atThreshold: atCut.atThreshold, band: atCut.band },
+    },
     history: result.history.epochs.map((e) => ({ ...e })),
     seconds: (performance.now() - started) / 1000,
   };

@@ -31,15 +31,16 @@ export const WEIGHT_NAMES = [
 
 /**
  * Builds the network with seeded initialisers: Glorot-uniform kernels, an orthogonal recurrent
- * kernel, zero biases but a forget-gate bias of 1 when `unitForgetBias` is set.
+ * kernel, zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
+ * when that is given.
  *
- * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`.
+ * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`, `forgetBias`.
  * @returns A tf.layers model, input `[N, seriesLength, 1]` (scaled digits), output `[N, 1]`.
  */
 export function buildModel(
   config: Pick<
     TrainConfig,
-    "seed" | "units" | "seriesLength" | "unitForgetBias"
+    "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias"
   >,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
@@ -72,6 +73,13 @@ export function buildModel(
     }));
   } finally {
     console.warn = warn;
+  }
+  if (config.forgetBias !== undefined) {
+    // gate order i, f, c, o along the 4H axis: the second block is the forget gate's
+    const H = config.units;
+    const bias = new Float32Array(4 * H);
+    bias.fill(config.forgetBias, H, 2 * H);
+    tf.tidy(() => modelVariables(model).bias.assign(tf.tensor1d(bias)));
   }
   return model;
 }

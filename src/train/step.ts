@@ -28,6 +28,29 @@ export interface StepState {
   optimizer: tf.Optimizer;
   /** Which path computes the gradients. */
   trainer: TrainerName;
+  /** When set, the gradients are scaled so that their global L2 norm is at most this. */
+  clipNorm?: number;
+}
+
+/**
+ * Scales gradients so that their global L2 norm is at most `maxNorm` (PyTorch's
+ * `clip_grad_norm_`): each is multiplied by min(1, maxNorm / norm).
+ *
+ * @param grads The gradients; replaced in place by the scaled ones, the originals disposed.
+ * @param maxNorm The largest norm let through.
+ * @returns The global norm before scaling.
+ */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): number {
+  const norm = Math.sqrt(
+    Object.values(grads).reduce((a, g) => a + tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]), 0),
+  );
+  if (norm > maxNorm) {
+    for (const [name, g] of Object.entries(grads)) {
+      grads[name] = tf.tidy(() => tf.mul(g, maxNorm / norm));
+      g.dispose();
+    }
+  }
+  return norm;
 }
 
 /**
@@ -43,6 +66,7 @@ export function trainStep(state: StepState, batch: Batch, profile?: FastProfile)
     ? fastGradients(state.variables, batch, profile)
     : referenceGradients(state.model, batch);
   const { variables } = state;
+  if (state.clipNorm !== undefined) clipByGlobalNorm(grads, state.clipNorm);
   const update = profile ? performance.now() : 0;
   state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: variables[n].name, tensor: grads[n] })));
   tf.dispose(Object.values(grads));

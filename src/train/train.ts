@@ -53,6 +53,9 @@ export interface TrainOptions {
   onCheckpoint?: (state: TrainingState) => Promise<void> | void;
   /** When aborted, training stops after the current batch, hands the state to `onCheckpoint` and throws {@link TrainingInterrupted}. */
   signal?: AbortSignal;
+  /** Called after each epoch's evaluation with the epoch (1-based) and the network as it is then;
+   * it must not change the network (e.g. score a probe set with {@link predictSplit}). */
+  onEpochEnd?: (epoch: number, model: tf.LayersModel) => void;
 }
 
 /** Training stopped on its signal; `state` goes on from there (see {@link TrainOptions.resume}). */
@@ -246,7 +249,13 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const model = buildModel(config);
   const vars = modelVariables(model);
   const optimizer = makeOptimizer(config);
-  const stepState: StepState = { model, variables: vars, optimizer, trainer: config.trainer };
+  const stepState: StepState = {
+    model,
+    variables: vars,
+    optimizer,
+    trainer: config.trainer,
+    clipNorm: config.clipNorm,
+  };
   const history: History = resume
     ? structuredClone(resume.history)
     : { epochs: [], batches: { loss: [], accuracy: [] } };
@@ -335,6 +344,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         seconds: (performance.now() - epochStart) / 1000,
       };
       history.epochs.push(record);
+      options.onEpochEnd?.(epoch + 1, model);
       if (options.onCheckpoint) await options.onCheckpoint(await snapshot(epoch + 1, 0, epochStart));
       options.onProgress?.({ kind: "epoch", epochs: config.epochs, record });
     }

@@ -1,0 +1,75 @@
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
+import { logitFit, type LstmArrays, lstmForward, sortDigits } from "../src/core/diagnosis.ts";
+import { makeBoundarySet } from "../src/core/boundary.ts";
+import { INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
+import { buildModel, initBackend, predictSplit } from "../src/train/mod.ts";
+import { datasetFor } from "../src/core/dataset.ts";
+import { tfjsWeightArrays } from "../src/model_dir/mod.ts";
+import { tfjsFiles } from "../src/train/save.ts";
+
+await initBackend();
+
+Deno.test("lstmForward() computes what the trainer computes, from the tfjs files' weights", async () => {
+  const config = resolveConfig({ seed: 3, units: 5, trainSize: 50, validationSize: 50, forgetBias: 2 });
+  const model = buildModel(config);
+  const w: LstmArrays = tfjsWeightArrays(await tfjsFiles(model));
+  assertEquals(w.units, 5);
+  const split = datasetFor(config).validation;
+  const expected = predictSplit(model, split, config);
+  const { p, stats } = lstmForward(w, split.x, config.seriesLength, INPUT_SCALING[config.inputScaling]);
+  model.dispose();
+  p.forEach((v, i) => assertAlmostEquals(v, expected[i], 1e-5));
+  // the forget bias of 2 at initialisation: the forget gate sits near sigmoid(2) = 0.88
+  assert(stats.forgetMean > 0.8 && stats.forgetMean < 0.95, `forget mean ${stats.forgetMean}`);
+  assert(stats.forgetUnitMax >= stats.forgetMean && stats.forgetUnitMax < 1);
+  assert(stats.cellAbsMax >= stats.cellAbsMean && stats.hiddenSaturated >= 0 && stats.hiddenSaturated <= 1);
+});
+
+Deno.test("lstmForward() rejects weights that do not fit their units, and digits that do not fill whole series", () => {
+  const w: LstmArrays = {
+    units: 2,
+    kernel: new Float32Array(8),
+    recurrentKernel: new Float32Array(16),
+    bias: new Float32Array(8),
+    denseKernel: new Float32Array(2),
+    denseBias: 0,
+  };
+  assertThrows(
+    () => lstmForward({ ...w, bias: new Float32Array(7) }, [1, 2], 2, INPUT_SCALING.digit),
+    RangeError,
+    "do not fit 2 units",
+  );
+  assertThrows(() => lstmForward(w, [1, 2, 3], 2, INPUT_SCALING.digit), RangeError, "whole series of 2, got 3");
+});
+
+Deno.test("sortDigits() keeps every series' digits, hence its sum, and orders them", () => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 }), (digits) => {
+    const x = Uint8Array.from(digits);
+    for (const order of ["ascending", "descending"] as const) {
+      const y = sortDigits(x, 4, order);
+      for (let s = 0; s < 3; s++) {
+        const a = Array.from(x.subarray(4 * s, 4 * s + 4)).sort();
+        const b = Array.from(y.subarray(4 * s, 4 * s + 4));
+        assertEquals([...b].sort(), a);
+        for (let t = 1; t < 4; t++) assert(order === "ascending" ? b[t - 1] <= b[t] : b[t - 1] >= b[t]);
+      }
+    }
+  }));
+});
+
+Deno.test("logitFit() finds the slope and crossing of a rule-like model, and no blur when p depends on the sum alone", () => {
+  const set = makeBoundarySet({ seed: 1, perSum: 20 });
+  const sum = (i: number) => set.x.subarray(30 * i, 30 * i + 30).reduce((a, b) => a + b, 0);
+  const p = Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-0.5 * (sum(i) - 99.5))));
+  const fit = logitFit(set.x, 30, p);
+  assertAlmostEquals(fit.slope, 0.5, 1e-9);
+  assertAlmostEquals(fit.crossing, 99.5, 1e-9);
+  assertAlmostEquals(fit.blurSums, 0, 1e-6);
+  assertAlmostEquals(fit.additiveResidualSd, 0, 1e-6);
+  // an order effect (the first digit counts twice) is blur the sum cannot explain, but an additive model can
+  const q = Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-0.5 * (sum(i) + set.x[30 * i] - 104))));
+  const f2 = logitFit(set.x, 30, q);
+  assert(f2.blurSums > 1, `blur ${f2.blurSums}`);
+  assertAlmostEquals(f2.additiveResidualSd, 0, 1e-6);
+});

@@ -1,0 +1,43 @@
+import { assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
+import { type Plan, planRuns, PLANS, runName } from "../src/core/plan.ts";
+import { trainRun } from "../src/runner/variants.ts";
+import { type RunRecord, writeRunRecord } from "../src/runner/record.ts";
+import { summarizePlan } from "../src/runner/summary.ts";
+import { initBackend } from "../src/train/mod.ts";
+
+await initBackend();
+
+Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the spec arm on the same seeds", async () => {
+  const plan: Plan = {
+    description: "two arms",
+    variants: [],
+    arms: [{ name: "spec", config: {} }, { name: "clip", config: { clipNorm: 1 } }],
+    seeds: [1, 2, 3],
+    config: PLANS.smoke.config,
+  };
+  const runs = planRuns(plan);
+  const template = await trainRun(runs[0]);
+  const dir = await Deno.makeTempDir({ prefix: "lstm-sum-summary-" });
+  // the spec arm scores 0.9 on every seed, the clip arm 0.9 + seed / 100; seed 3 of the clip arm is missing
+  for (const run of runs) {
+    const seed = run.config.seed;
+    if (run.arm === "clip" && seed === 3) continue;
+    const accuracy = run.arm === "clip" ? 0.9 + seed / 100 : 0.9;
+    const record: RunRecord = {
+      ...template,
+      variant: run.variant,
+      config: run.config,
+      name: runName(run),
+      validation: { ...template.validation, accuracy },
+    };
+    await writeRunRecord(`${dir}/${runName(run)}`, record);
+  }
+  const s = await summarizePlan({ runs, outDir: dir });
+  const groups = Object.fromEntries(s.variants.map((v) => [v.variant, v.seeds]));
+  assertEquals(groups, { spec: [1, 2, 3], clip: [1, 2] });
+  assertEquals(s.missing.length, 1);
+  assertEquals(s.paired.map((p) => [p.variant, p.seeds]), [["clip", [1, 2]]]);
+  assertAlmostEquals(s.paired[0].difference.accuracy!.mean, 0.015, 1e-12);
+  assertStringIncludes(s.text, "clip − spec, paired on seeds 1, 2");
+  await Deno.remove(dir, { recursive: true });
+});
