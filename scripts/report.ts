@@ -26,6 +26,8 @@ import { INPUT_SCALING } from "../src/core/spec.ts";
 import { VARIANT_NAMES } from "../src/study/variants.ts";
 import { planRuns, PLANS, runName } from "../src/core/plan.ts";
 import { readRunRecord, RunFileError, type RunRecord } from "../src/runner/record.ts";
+import { summarizePlan } from "../src/runner/summary.ts";
+import type { PlanSummaries } from "../src/report/plans.ts";
 import { datasetFor } from "../mod.ts";
 
 const command = defineCommand({
@@ -35,7 +37,12 @@ const command = defineCommand({
     model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
     study: { type: "string", arg: "DIR", default: DEFAULT_STUDY_DIR, help: "the study's results (optional)" },
     out: { type: "string", arg: "DIR", default: DEFAULT_REPORT_DIR, help: "where to write the report" },
-    runs: { type: "string", arg: "DIR", default: "models/runs", help: "run files of the spec plan (optional)" },
+    runs: {
+      type: "string",
+      arg: "DIR",
+      default: "models/runs",
+      help: "the runner's run files (optional): spec, spec-data42, imbalance and boundary plans",
+    },
   },
 });
 
@@ -68,6 +75,15 @@ await runCli(command, async ({ flags }) => {
     }
   }
   console.log(`${seedRuns.length} of ${PLANS.spec.seeds.length} runs of the spec plan found in ${flags.runs}`);
+  // the multi-seed plans, from whichever run files exist
+  const summary = (name: string) => summarizePlan({ runs: planRuns(PLANS[name]), outDir: flags.runs });
+  const plans: PlanSummaries = {
+    spec: await summary("spec"),
+    specData42: await summary("spec-data42"),
+    imbalance: await summary("imbalance"),
+    boundary: await summary("boundary"),
+  };
+  for (const [name, s] of Object.entries(plans)) console.log(`plan ${name}: ${s.present.length} of ${s.total} runs`);
   let study;
   let studyProbabilities;
   if (await hasStudyResults(studyDir)) {
@@ -89,6 +105,7 @@ await runCli(command, async ({ flags }) => {
     seedRuns,
     trainProbabilities,
     diagnosis,
+    plans,
   });
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(`${out}/${name}`, text);
   console.log(`wrote ${Object.keys(files).map((f) => `${out}/${f}`).join(", ")}`);

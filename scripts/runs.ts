@@ -9,7 +9,7 @@
  * @module
  */
 import { asUsageError, defineCommand, runCli } from "./args.ts";
-import { parseSeeds, parseShard, planRuns, PLANS, shardRuns } from "../src/core/plan.ts";
+import { parseSeeds, parseShard, planRuns, PLANS, selectArms, shardRuns } from "../src/core/plan.ts";
 import { runPlan } from "../src/runner/runner.ts";
 import { formatDuration, summarizePlan } from "../src/runner/summary.ts";
 
@@ -22,6 +22,7 @@ const command = defineCommand({
   flags: {
     plan: { type: "enum", values: Object.keys(PLANS), default: "spec", help: "the grid to run" },
     seeds: { type: "string", arg: "LIST", help: "seeds instead of the plan's own: 7, 1-10 or 1,3,5" },
+    arms: { type: "string", arg: "LIST", help: "run only these arms of the plan (e.g. spec,forget-bias-5)" },
     jobs: { type: "int", min: 1, max: 16, default: 1, help: "runs at once, each its own process" },
     shard: { type: "string", arg: "I/N", help: "run only share I of N of the grid (0 <= I < N)" },
     out: { type: "string", arg: "DIR", default: "models/runs", help: "folder of the run files" },
@@ -32,6 +33,7 @@ const command = defineCommand({
     "--plan spec --seeds 1-10",
     "--plan imbalance --jobs 2",
     "--plan spec --shard 0/4",
+    "--plan boundary --arms spec,forget-bias-5 --jobs 2",
     "--plan spec --summary",
   ],
 });
@@ -40,10 +42,13 @@ await runCli(command, async ({ flags }) => {
   const plan = PLANS[flags.plan];
   const seeds = flags.seeds === undefined ? plan.seeds : asUsageError(() => parseSeeds(flags.seeds!), RangeError);
   const grid = planRuns(plan, seeds);
+  const chosen = flags.arms === undefined
+    ? grid
+    : planRuns(asUsageError(() => selectArms(plan, flags.arms!), RangeError), seeds);
   const shard = flags.shard === undefined
     ? { index: 0, count: 1 }
     : asUsageError(() => parseShard(flags.shard!), RangeError);
-  const mine = shardRuns(grid, shard);
+  const mine = shardRuns(chosen, shard);
   const out = flags.out;
   const log = (s: string) => console.error(s);
 

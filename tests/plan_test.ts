@@ -1,6 +1,15 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { canonicalJson, parseSeeds, parseShard, planRuns, PLANS, runName, shardRuns } from "../src/core/plan.ts";
+import {
+  canonicalJson,
+  parseSeeds,
+  parseShard,
+  planRuns,
+  PLANS,
+  runName,
+  selectArms,
+  shardRuns,
+} from "../src/core/plan.ts";
 import { resolveConfig } from "../src/core/spec.ts";
 
 Deno.test("shardRuns() cuts any grid into disjoint shards that together hold every run", () => {
@@ -94,4 +103,12 @@ Deno.test("planRuns() runs every arm on every seed; the spec arm is the spec pla
   assertEquals(new Set(names).size, names.length, "one file per arm and seed");
   const fb5 = runs.find((r) => r.arm === "forget-bias-5" && r.config.seed === 2)!;
   assertEquals([fb5.variant, fb5.config.forgetBias, fb5.config.dataSeed], ["spec", 5, 2]);
+});
+
+Deno.test("selectArms() keeps the named arms in the plan's order, and names what it cannot select", () => {
+  const plan = selectArms(PLANS.boundary, "forget-bias-5, spec");
+  assertEquals(plan.arms!.map((a) => a.name), ["spec", "forget-bias-5"]);
+  assertEquals(planRuns(plan, [1]).length, 2);
+  assertThrows(() => selectArms(PLANS.boundary, "spec,x"), RangeError, 'got "x"');
+  assertThrows(() => selectArms(PLANS.spec, "spec"), RangeError, "has no arms to select");
 });

@@ -71,20 +71,24 @@ Deno.test("runs: --summary reads a partial plan and names the missing runs", asy
   }
 });
 
-Deno.test("runs: a bad seed list or shard is a usage error: one line naming it, exit 2", async () => {
-  for (
-    const [flag, value, message] of [["--seeds", "5-1", 'Seed range must ascend, got "5-1"'], [
-      "--shard",
-      "4/4",
-      'Shard must be i/n with 0 <= i < n, got "4/4"',
-    ]]
-  ) {
+Deno.test("runs: a bad seed list, shard or arm is a usage error: one line naming it, exit 2", async () => {
+  const cases: [string, string[], string][] = [
+    ["smoke", ["--seeds", "5-1"], 'Seed range must ascend, got "5-1"'],
+    ["smoke", ["--shard", "4/4"], 'Shard must be i/n with 0 <= i < n, got "4/4"'],
+    ["smoke", ["--arms", "spec"], `Plan "${PLANS.smoke.description}" has no arms to select`],
+    [
+      "boundary",
+      ["--arms", "spec,nope"],
+      `Arm must be one of ${PLANS.boundary.arms!.map((a) => a.name).join(", ")}, got "nope"`,
+    ],
+  ];
+  for (const [plan, flags, message] of cases) {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", RUNS, "--plan", "smoke", flag, value, "--summary"],
+      args: ["run", "-A", RUNS, "--plan", plan, ...flags, "--summary"],
       stdout: "piped",
       stderr: "piped",
     }).output();
-    assertEquals(out.code, 2);
+    assertEquals(out.code, 2, flags.join(" "));
     assertEquals(new TextDecoder().decode(out.stderr).trim(), `error: ${message}`);
   }
 });

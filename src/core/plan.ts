@@ -133,6 +133,26 @@ export interface Shard {
 }
 
 /**
+ * Keeps only some arms of a plan, e.g. to run the most telling first.
+ *
+ * @param plan A plan with arms.
+ * @param text Arm names, comma-separated.
+ * @returns The plan with those arms alone, in the plan's order.
+ * @throws {RangeError} A plan without arms, or a name that is not one of its arms.
+ */
+export function selectArms(plan: Plan, text: string): Plan {
+  const names = (plan.arms ?? []).map((a) => a.name);
+  if (!names.length) throw new RangeError(`Plan "${plan.description}" has no arms to select`);
+  const wanted = text.split(",").map((s) => s.trim());
+  for (const w of wanted) {
+    if (!names.includes(w)) {
+      throw new RangeError(`Arm must be one of ${names.join(", ")}, got "${w.slice(0, 60)}"`);
+    }
+  }
+  return { ...plan, arms: plan.arms!.filter((a) => wanted.includes(a.name)) };
+}
+
+/**
  * Parses `i/n` with 0 ≤ i < n.
  *
  * @param text E.g. `0/4`.

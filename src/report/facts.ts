@@ -13,6 +13,7 @@ import type { StudyProbabilities, StudyResults, StudyVariant } from "../study/st
 import type { History, Metrics } from "../train/train.ts";
 import { BOUNDARY_BAND } from "../core/boundary.ts";
 import type { Diagnosis } from "../core/diagnosis.ts";
+import type { PlanSummaries } from "./plans.ts";
 import type { BoundaryRecord } from "../model_dir/schema.ts";
 import type { RunRecord } from "../runner/record.ts";
 import { proportionFacts, type SeedFacts, seedFacts, type ThresholdFacts, thresholdFacts } from "./uncertainty.ts";
@@ -39,6 +40,8 @@ export interface ReportInput {
   trainProbabilities?: ArrayLike<number>;
   /** Why the boundary sits where it does ({@link diagnose}), when measured. */
   diagnosis?: Diagnosis;
+  /** The runner's plan summaries, each when its run files exist. */
+  plans?: PlanSummaries;
 }
 
 /** The decision boundary: the model on series drawn exactly at each sum around the threshold. */
@@ -171,6 +174,8 @@ export interface ReportFacts {
   boundary?: BoundaryFacts;
   /** Why the boundary sits where it does, when measured. */
   diagnosis?: Diagnosis;
+  /** The runner's plan summaries. */
+  plans: PlanSummaries;
 }
 
 /**
@@ -269,6 +274,7 @@ export function reportFacts(input: ReportInput): ReportFacts {
     pitfall: randintPitfall(config.seed),
     ...(input.boundary ? { boundary: boundaryFacts(input.boundary, task.threshold) } : {}),
     ...(input.diagnosis ? { diagnosis: input.diagnosis } : {}),
+    plans: input.plans ?? {},
     uncertainty: {
       shipped: proportionFacts(labels, input.probabilities),
       seeds: seedFacts(input.seedRuns ?? []),

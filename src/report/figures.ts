@@ -7,6 +7,7 @@
 import { confusionHeatmap, lineChart, type LineSeries, type Marker } from "./svg.ts";
 import type { ReportFacts, ReportInput } from "./facts.ts";
 import type { Diagnosis } from "../core/diagnosis.ts";
+import { driftFigure, variantsFigure } from "./plans.ts";
 import { seriesSum } from "../core/dataset.ts";
 import { pct } from "../core/format.ts";
 import { averagePrecision, flipClasses, prCurve, rocAuc, rocCurve } from "../core/metrics.ts";
@@ -19,12 +20,14 @@ export type FigureName = "loss.svg" | "accuracy.svg" | "confusion.svg" | "roc.sv
 export type BoundaryFigureName = "boundary.svg";
 /** The figure drawn only when the boundary was diagnosed. */
 export type DiagnosisFigureName = "order.svg";
+/** The figures drawn only when the imbalance or boundary plans have runs. */
+export type PlanFigureName = "variants.svg" | "variants-mcc.svg" | "drift.svg" | "drift-threshold.svg";
 /** The figure drawn only when there are spec runs over seeds. */
 export type SeedsFigureName = "seeds.svg" | "seeds-mcc.svg";
 /** Every figure's SVG text by file name; the optional ones when their inputs exist. */
 export type Figures =
   & Record<FigureName | "decision.svg", string>
-  & Partial<Record<BoundaryFigureName | DiagnosisFigureName | SeedsFigureName, string>>;
+  & Partial<Record<BoundaryFigureName | DiagnosisFigureName | SeedsFigureName | PlanFigureName, string>>;
 
 /** Line colours, in the order curves are drawn. */
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -201,6 +204,7 @@ export function reportFigures(input: ReportInput, facts: ReportFacts): Figures {
     ...(facts.boundary ? { "boundary.svg": boundaryFigure(facts.boundary, facts.task) } : {}),
     ...(facts.diagnosis ? { "order.svg": orderFigure(facts.diagnosis, facts.task) } : {}),
     "decision.svg": decisionFigure(input, facts.task),
+    ...planFigures(facts),
     ...(facts.uncertainty.seeds
       ? {
         "seeds.svg": seedsFigure(facts.uncertainty.seeds, facts, "accuracy"),
@@ -266,6 +270,17 @@ function orderFigure(d: Diagnosis, task: ReportFacts["task"]): string {
     ],
     markers: [{ x: task.threshold - 0.5, label: `rule: class 1 from sum ${task.threshold}`, color: "#c00", row: 0 }],
   });
+}
+
+/** The multi-seed plans' figures, each when its runs exist. */
+function planFigures(facts: ReportFacts): Partial<Record<PlanFigureName, string>> {
+  const figures: Partial<Record<PlanFigureName, string>> = {
+    "variants.svg": variantsFigure(facts.plans, "accuracy"),
+    "variants-mcc.svg": variantsFigure(facts.plans, "mcc"),
+    "drift.svg": driftFigure(facts.plans, "band"),
+    "drift-threshold.svg": driftFigure(facts.plans, "effectiveThreshold"),
+  };
+  return Object.fromEntries(Object.entries(figures).filter(([, svg]) => svg !== undefined));
 }
 
 /** The learned decision function: every validation series' P(class 1) against its true digit sum. */

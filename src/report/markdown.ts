@@ -6,6 +6,7 @@
 import type { Diagnosis } from "../core/diagnosis.ts";
 import type { ReportFacts } from "./facts.ts";
 import { pct } from "../core/format.ts";
+import { boundaryArmsSection, dataOrTrainingSection, imbalanceSection } from "./plans.ts";
 
 const WORDS = [
   "zero",
@@ -116,7 +117,9 @@ export function reportMarkdown(f: ReportFacts): string {
 
   if (f.boundary) lines.push(...boundarySection(f.boundary, f.task));
   if (f.diagnosis) lines.push(...diagnosisSection(f.diagnosis, f.task));
+  lines.push(...boundaryArmsSection(f.plans));
   lines.push(...uncertaintySection(f));
+  lines.push(...dataOrTrainingSection(f.plans));
 
   if (f.study) {
     const s = f.study;
@@ -153,6 +156,8 @@ export function reportMarkdown(f: ReportFacts): string {
       );
     }
   }
+
+  lines.push(...imbalanceSection(f.plans, f.study));
 
   const p = f.pitfall;
   const call = `randint(0, ${p.digitValues})`;

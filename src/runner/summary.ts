@@ -48,6 +48,10 @@ export interface VariantSummary {
   class0Pooled: { right: number; total: number; wilson: Interval };
   /** Mean seconds per run. */
   meanSeconds: number;
+  /** Per run, in seed order: the figures a spread plot shows. */
+  perRun: { seed: number; accuracy: number; mcc: number; specificity: number }[];
+  /** The boundary after each epoch, averaged over the runs that record it (none for older run files). */
+  boundaryHistory: { epoch: number; runs: number; atThreshold: number; band: number; effectiveThreshold: number }[];
 }
 
 /** A variant against the spec on the seeds both have. */
@@ -102,6 +106,27 @@ function summarizeFigures(records: RunRecord[]): Partial<Record<SummaryFigure, S
   return out;
 }
 
+/** The per-epoch boundary averaged over the runs that record it, epoch by epoch. */
+function meanBoundaryHistory(records: RunRecord[]): VariantSummary["boundaryHistory"] {
+  const withHistory = records.filter((r) => r.boundaryHistory?.length);
+  if (!withHistory.length) return [];
+  const epochs = Math.min(...withHistory.map((r) => r.boundaryHistory!.length));
+  const mean = (values: number[]) => {
+    const finite = values.filter(Number.isFinite);
+    return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
+  };
+  return Array.from({ length: epochs }, (_, e) => {
+    const at = withHistory.map((r) => r.boundaryHistory![e]);
+    return {
+      epoch: e + 1,
+      runs: at.length,
+      atThreshold: mean(at.map((x) => x.atThreshold)),
+      band: mean(at.map((x) => x.band)),
+      effectiveThreshold: mean(at.map((x) => x.effectiveThreshold ?? NaN)),
+    };
+  });
+}
+
 /**
  * Reads the run files of a grid and summarises them per variant, and each variant against the
  * spec run of the same config and seeds (paired).
@@ -148,6 +173,13 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
       figures: summarizeFigures(records),
       class0Pooled: { right, total, wilson: total ? wilsonInterval(right, total) : { low: NaN, high: NaN } },
       meanSeconds: records.reduce((a, r) => a + r.seconds, 0) / records.length,
+      perRun: records.map((r) => ({
+        seed: r.config.seed,
+        accuracy: r.validation.accuracy,
+        mcc: r.validation.mcc,
+        specificity: r.validation.specificity,
+      })),
+      boundaryHistory: meanBoundaryHistory(records),
     };
   });
   // pair each treatment with the spec run on the same config, seed and data seed

@@ -1,0 +1,310 @@
+/**
+ * The report's multi-seed sections, from the runner's plan summaries: the imbalance treatments
+ * paired with the spec (and what survives of the single-seed study), how much of the spread comes
+ * from the data draw and how much from training, and item (e)'s choices against the boundary.
+ * Facts, text and figures for these sections live here together.
+ * @module
+ */
+import type { PlanSummary, VariantSummary } from "../runner/summary.ts";
+import type { SeedSummary } from "../core/stats.ts";
+import type { StudyVariant } from "../study/study.ts";
+import { pct } from "../core/format.ts";
+import { lineChart, type LineSeries } from "./svg.ts";
+
+/** The plan summaries the report reads, each when its run files exist. */
+export interface PlanSummaries {
+  /** The spec over seeds 1–10, everything varying. */
+  spec?: PlanSummary;
+  /** The spec over training seeds on the shipped model's data. */
+  specData42?: PlanSummary;
+  /** The imbalance treatments on seeds paired with the spec. */
+  imbalance?: PlanSummary;
+  /** Item (e)'s choices, as arms paired with the spec arm. */
+  boundary?: PlanSummary;
+}
+
+/** The figures a verdict compares. */
+const VERDICT_FIGURES = ["accuracy", "specificity", "mcc"] as const;
+type VerdictFigure = typeof VERDICT_FIGURES[number];
+
+/** What the seeds say of one single-seed claim. */
+export type Verdict = "holds" | "not shown" | "reversed" | "new";
+
+/**
+ * Judges a single-seed difference by the paired interval over seeds: it holds when the interval
+ * excludes 0 on the same side, is not shown when the interval holds 0, and is reversed when the
+ * interval excludes 0 on the other side; without a single-seed figure, an interval that excludes 0 is new.
+ *
+ * @param single The single-seed difference (treatment − spec), if any.
+ * @param paired The paired difference over seeds.
+ * @returns The verdict.
+ */
+export function verdict(single: number | undefined, paired: SeedSummary): Verdict {
+  const excludes = paired.ci.low > 0 || paired.ci.high < 0;
+  if (!excludes || paired.n < 2) return "not shown";
+  if (single === undefined || single === 0) return "new";
+  return Math.sign(single) === Math.sign(paired.mean) ? "holds" : "reversed";
+}
+
+const points = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(100 * v).toFixed(2)}`;
+const signed = (v: number, d = 3) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(d)}`;
+const meanSd = (s: SeedSummary | undefined, asPct = true) =>
+  !s ? "–" : asPct ? `${pct(s.mean)} ± ${(100 * s.sd).toFixed(2)}` : `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`;
+const diff = (s: SeedSummary | undefined, asPoints = true) =>
+  !s
+    ? "–"
+    : s.n < 2
+    ? `${asPoints ? points(s.mean) : signed(s.mean, 2)} (one seed)`
+    : asPoints
+    ? `${points(s.mean)} [${points(s.ci.low)}, ${points(s.ci.high)}]`
+    : `${signed(s.mean, 2)} [${signed(s.ci.low, 2)}, ${signed(s.ci.high, 2)}]`;
+
+function studyDifference(
+  study: { variants: StudyVariant[] } | undefined,
+  variant: string,
+  f: VerdictFigure,
+): number | undefined {
+  const t = study?.variants.find((v) => v.name === variant);
+  const s = study?.variants.find((v) => v.name === "spec");
+  return t && s ? t.validation[f] - s.validation[f] : undefined;
+}
+
+const NAMES: Record<VerdictFigure, string> = { accuracy: "accuracy", specificity: "class-0 recall", mcc: "MCC" };
+
+/** The imbalance treatments over seeds, paired with the spec, with the single-seed study judged. */
+export function imbalanceSection(p: PlanSummaries, study?: { variants: StudyVariant[] }): string[] {
+  const plan = p.imbalance;
+  if (!plan || !plan.variants.length) return [];
+  const spec = p.spec?.variants.find((v) => v.variant === "spec");
+  const row = (v: VariantSummary, name = v.variant) =>
+    `| ${name} | ${v.seeds.join(", ")} | ${meanSd(v.figures.accuracy)} | ${
+      meanSd(v.figures.specificity)
+    } (pooled ${v.class0Pooled.right}/${v.class0Pooled.total}) | ${meanSd(v.figures.mcc, false)} | ${
+      meanSd(v.figures.boundaryAtThreshold)
+    } | ${v.figures.effectiveThreshold ? v.figures.effectiveThreshold.mean.toFixed(2) : "–"} |`;
+  const lines = [
+    "## The imbalance treatments over seeds",
+    "",
+    `\`deno task runs --plan imbalance\`: each treatment trained on seeds paired with the spec plan's (the same data ` +
+    `seed, initial weights and order), scored on the natural validation split of its seed. ${
+      plan.missing.length
+        ? `${plan.missing.length} of ${plan.total} runs are still missing; the rows hold those present. `
+        : ""
+    }Mean ± sd over seeds.`,
+    "",
+    "| variant | seeds | accuracy | class-0 recall | MCC | accuracy at sum 100 | effective threshold |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...(spec ? [row(spec, "spec")] : []),
+    ...plan.variants.map((v) => row(v)),
+    "",
+    "Each treatment minus the spec on the same seeds: mean [95 % t-interval], and what the single-seed study " +
+    "(`deno task study`, seed 42) claimed.",
+    "",
+    "| treatment − spec | seeds | Δ accuracy (points) | Δ class-0 recall (points) | Δ MCC | Δ accuracy at sum 100 (points) | Δ effective threshold (sums) |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...plan.paired.map((d) =>
+      `| ${d.variant} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${diff(d.difference.specificity)} | ${
+        diff(d.difference.mcc, false)
+      } | ${diff(d.difference.boundaryAtThreshold)} | ${diff(d.difference.effectiveThreshold, false)} |`
+    ),
+    "",
+  ];
+  const claims: string[] = [];
+  for (const d of plan.paired) {
+    for (const f of VERDICT_FIGURES) {
+      const paired = d.difference[f];
+      if (!paired) continue;
+      const single = studyDifference(study, d.variant, f);
+      const v = verdict(single, paired);
+      const scale = f === "mcc" ? (x: number) => signed(x) : (x: number) => `${points(x)} points`;
+      const seeds = `${paired.n} paired seeds`;
+      const what = single === undefined ? "" : `the single seed said ${scale(single)}; `;
+      const text = paired.n < 2
+        ? `not shown yet: ${what}one paired seed so far gives ${scale(paired.mean)}, and no interval`
+        : v === "holds"
+        ? `holds: ${what}over ${seeds} ${scale(paired.mean)} [${scale(paired.ci.low)}, ${scale(paired.ci.high)}]`
+        : v === "reversed"
+        ? `reversed: ${what}over ${seeds} ${scale(paired.mean)} [${scale(paired.ci.low)}, ${scale(paired.ci.high)}]`
+        : v === "new"
+        ? `over ${seeds} ${scale(paired.mean)} [${scale(paired.ci.low)}, ${
+          scale(paired.ci.high)
+        }], an effect the single seed did not show`
+        : `not shown: ${what}over ${seeds} ${scale(paired.mean)}, and the interval [${scale(paired.ci.low)}, ${
+          scale(paired.ci.high)
+        }] holds 0`;
+      claims.push(`- **${d.variant}, ${NAMES[f]}**: ${text}.`);
+    }
+  }
+  if (claims.length) {
+    lines.push(
+      "What survives of the single-seed study, judged by the paired intervals (a difference holds when its interval " +
+        "excludes 0 on the side the single seed found):",
+      "",
+      ...claims,
+      "",
+    );
+  }
+  lines.push("![variants](variants.svg)", "", "![variants-mcc](variants-mcc.svg)", "");
+  return lines;
+}
+
+/** How much of the spec's spread comes from the data draw and how much from training. */
+export function dataOrTrainingSection(p: PlanSummaries): string[] {
+  const all = p.spec?.variants.find((v) => v.variant === "spec");
+  const fixed = p.specData42?.variants.find((v) => v.variant === "spec");
+  if (!all || !fixed || fixed.seeds.length < 2) return [];
+  const rows: [string, SeedSummary | undefined, SeedSummary | undefined, boolean][] = [
+    ["validation accuracy", all.figures.accuracy, fixed.figures.accuracy, true],
+    ["class-0 recall", all.figures.specificity, fixed.figures.specificity, true],
+    ["MCC", all.figures.mcc, fixed.figures.mcc, false],
+    ["accuracy at sum 100", all.figures.boundaryAtThreshold, fixed.figures.boundaryAtThreshold, true],
+    ["effective threshold (sums)", all.figures.effectiveThreshold, fixed.figures.effectiveThreshold, false],
+  ];
+  const sd = (s: SeedSummary | undefined, asPct: boolean) =>
+    !s ? "–" : asPct ? `${(100 * s.sd).toFixed(2)} points` : s.sd.toFixed(3);
+  const share = (
+    a?: SeedSummary,
+    b?: SeedSummary,
+  ) => (a && b && a.sd > 0 ? pct((b.sd * b.sd) / (a.sd * a.sd), 0) : "–");
+  return [
+    "## Data draw or training?",
+    "",
+    `The spec plan varies everything with the seed; \`--plan spec-data42\` holds the data at the shipped model's draw ` +
+    `(data seed 42) and varies only the training seed (initial weights and batch order), ${fixed.seeds.length} seeds. ` +
+    `If the training seed alone spreads the figures about as widely, the spread is the training's, not the data's. ` +
+    `With ${all.seeds.length} and ${fixed.seeds.length} runs each standard deviation is itself uncertain by a third ` +
+    `or more, so read the ratio as a rough split.`,
+    "",
+    `| figure | sd, everything varies (${all.seeds.length} seeds) | sd, training seed only (${fixed.seeds.length} seeds, data 42) | variance share of training alone | mean, data 42 |`,
+    "|---|---:|---:|---:|---:|",
+    ...rows.map(([name, a, b, asPct]) =>
+      `| ${name} | ${sd(a, asPct)} | ${sd(b, asPct)} | ${share(a, b)} | ${
+        b ? (asPct ? pct(b.mean) : b.mean.toFixed(3)) : "–"
+      } |`
+    ),
+    "",
+    `On data seed 42 the validation split holds the same 20 class-0 series for every training seed, so its class-0 ` +
+    `recall moves in steps of 5 points.`,
+    "",
+  ];
+}
+
+/** Item (e)'s choices against the boundary, with the bars of the boundary issue. */
+export function boundaryArmsSection(p: PlanSummaries): string[] {
+  const plan = p.boundary;
+  if (!plan || !plan.variants.length) return [];
+  const row = (v: VariantSummary) => {
+    const f = v.figures;
+    return `| ${v.variant} | ${v.seeds.join(", ")} | ${meanSd(f.accuracy)} | ${meanSd(f.specificity)} | ${
+      meanSd(f.boundaryAtThreshold)
+    } | ${meanSd(f.boundaryBand)} | ${f.effectiveThreshold ? f.effectiveThreshold.mean.toFixed(2) : "–"} | ${
+      f.blurSums ? f.blurSums.mean.toFixed(2) : "–"
+    } | ${meanSd(f.cutAtThreshold)} | ${meanSd(f.cutBand)} | ${meanSd(f.cutAccuracy)} |`;
+  };
+  const best =
+    [...plan.variants].sort((a, b) => (b.figures.boundaryBand?.mean ?? -1) - (a.figures.boundaryBand?.mean ?? -1))[0];
+  const bar = (ok: boolean) => (ok ? "met" : "not met");
+  const b = best.figures;
+  return [
+    "## Item (e)'s choices against the boundary",
+    "",
+    `\`deno task runs --plan boundary\`: the choices item (e) leaves free, each as an arm trained on the same seeds as ` +
+    `the spec arm (the spec plan's own runs), scored on boundary sets drawn afresh from each run's data seed. ` +
+    `Mean ± sd over seeds. "Blur" is the scatter of logit(p) about its line against the sum, in units of sum (see ` +
+    `above). The last three columns use a decision cut-off chosen on each run's training split alone.${
+      plan.missing.length
+        ? ` ${plan.missing.length} of ${plan.total} runs are still missing; the rows hold those present.`
+        : ""
+    }`,
+    "",
+    "| arm | seeds | accuracy | class-0 recall | at sum 100 | sums 95..105 | effective threshold | blur (sums) | at 100, training cut-off | 95..105, training cut-off | accuracy, training cut-off |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...plan.variants.map(row),
+    "",
+    "Each arm minus the spec arm on the same seeds: mean [95 % t-interval].",
+    "",
+    "| arm − spec | seeds | Δ accuracy (points) | Δ class-0 recall (points) | Δ at sum 100 (points) | Δ sums 95..105 (points) | Δ effective threshold (sums) |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...plan.paired.map((d) =>
+      `| ${d.variant} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${diff(d.difference.specificity)} | ${
+        diff(d.difference.boundaryAtThreshold)
+      } | ${diff(d.difference.boundaryBand)} | ${diff(d.difference.effectiveThreshold, false)} |`
+    ),
+    "",
+    `The best arm over sums 95..105 is **${best.variant}**: ${meanSd(b.boundaryAtThreshold)} at sum 100 (bar ≥ 90 %: ` +
+    `${bar((b.boundaryAtThreshold?.mean ?? 0) >= 0.9)}), ${meanSd(b.boundaryBand)} over 95..105 (bar ≥ 97 %: ` +
+    `${bar((b.boundaryBand?.mean ?? 0) >= 0.97)}), validation accuracy ${meanSd(b.accuracy)} (bar ≥ 99.7 % over 10 ` +
+    `seeds: ${b.accuracy && b.accuracy.n >= 10 ? bar(b.accuracy.mean >= 0.997) : `not measured on 10 seeds`}), ` +
+    `class-0 recall ${meanSd(b.specificity)} (bar ≥ 95 % over 10 seeds: ${
+      b.specificity && b.specificity.n >= 10 ? bar(b.specificity.mean >= 0.95) : "not measured on 10 seeds"
+    }).`,
+    "",
+    ...(plan.variants.some((v) => v.boundaryHistory.length)
+      ? [
+        "Over training, after each epoch, on a smaller boundary set (20 series per sum) drawn apart from the final " +
+        "one, averaged over each arm's seeds:",
+        "",
+        "![drift](drift.svg)",
+        "",
+        "![drift-threshold](drift-threshold.svg)",
+        "",
+      ]
+      : []),
+  ];
+}
+
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+/** Per-seed accuracy (or MCC) of the spec and each imbalance treatment, side by side. */
+export function variantsFigure(p: PlanSummaries, measure: "accuracy" | "mcc"): string | undefined {
+  const spec = p.spec?.variants.find((v) => v.variant === "spec");
+  const groups = [...(spec ? [spec] : []), ...(p.imbalance?.variants ?? [])];
+  if (!p.imbalance?.variants.length) return undefined;
+  const scale = measure === "accuracy" ? 100 : 1;
+  const name = measure === "accuracy" ? "validation accuracy (%)" : "validation MCC";
+  const series: LineSeries[] = groups.map((g, k) => ({
+    name: `${k + 1}: ${g.variant} (${g.seeds.length} seeds)`,
+    // each seed a point, spread a little around its variant's position
+    x: g.perRun.map((_, i) => k + 1 + (i - (g.perRun.length - 1) / 2) * 0.03),
+    y: g.perRun.map((r) => scale * r[measure]),
+    color: COLORS[k % COLORS.length],
+    points: 4,
+  }));
+  return lineChart({
+    title: `Each variant's spread over seeds: ${name}`,
+    xLabel: "variant (see the legend)",
+    yLabel: name,
+    series,
+    xDomain: [0.5, groups.length + 0.5],
+    legend: "bottom-left",
+  });
+}
+
+/** The boundary over training, per arm: accuracy over the band, or the effective threshold. */
+export function driftFigure(p: PlanSummaries, measure: "band" | "effectiveThreshold"): string | undefined {
+  const arms = (p.boundary?.variants ?? []).filter((v) => v.boundaryHistory.length);
+  if (!arms.length) return undefined;
+  const scale = measure === "band" ? 100 : 1;
+  const series: LineSeries[] = arms.map((a, k) => {
+    const h = a.boundaryHistory.filter((e) => Number.isFinite(e[measure]));
+    return {
+      name: `${a.variant} (${a.boundaryHistory[0].runs} seeds)`,
+      x: h.map((e) => e.epoch),
+      y: h.map((e) => scale * e[measure]),
+      color: COLORS[k % COLORS.length],
+    };
+  });
+  const epochs = Math.max(...arms.map((a) => a.boundaryHistory.length));
+  if (measure === "effectiveThreshold") {
+    series.push({ name: "the rule: 99.5", x: [1, epochs], y: [99.5, 99.5], color: "#999", dashed: true, width: 1 });
+  }
+  return lineChart({
+    title: measure === "band"
+      ? "The boundary over training: accuracy over sums 95..105 after each epoch"
+      : "The boundary over training: effective threshold (mean p = 0.5) after each epoch",
+    xLabel: "epoch",
+    yLabel: measure === "band" ? "accuracy over sums 95..105 (%)" : "effective threshold (sum)",
+    series,
+    legend: "bottom-right",
+  });
+}

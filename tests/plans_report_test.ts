@@ -1,0 +1,124 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import fc from "fast-check";
+import {
+  boundaryArmsSection,
+  dataOrTrainingSection,
+  driftFigure,
+  imbalanceSection,
+  verdict,
+} from "../src/report/plans.ts";
+import { summarize } from "../src/core/stats.ts";
+import type { PlanSummary, VariantSummary } from "../src/runner/summary.ts";
+
+Deno.test("verdict() keeps a single-seed claim only when the paired interval excludes 0 on its side", () => {
+  assertEquals(verdict(-0.1, summarize([-0.05, -0.06, -0.07])), "holds");
+  assertEquals(verdict(0.1, summarize([-0.05, -0.06, -0.07])), "reversed");
+  assertEquals(verdict(-0.1, summarize([-0.05, 0.06, -0.07])), "not shown");
+  assertEquals(verdict(undefined, summarize([0.2, 0.3, 0.25])), "new");
+  assertEquals(verdict(0.1, summarize([0.2])), "not shown", "one seed has no interval");
+  fc.assert(fc.property(
+    fc.float({ min: -1, max: 1, noNaN: true }),
+    fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 2, maxLength: 10 }),
+    (single, diffs) => {
+      const s = summarize(diffs);
+      const v = verdict(single, s);
+      if (s.ci.low <= 0 && s.ci.high >= 0) assertEquals(v, "not shown");
+      else assert(v !== "not shown");
+    },
+  ));
+});
+
+/** A variant summary with the given per-seed values of each figure. */
+function variant(name: string, figures: Record<string, number[]>, seeds = [1, 2, 3]): VariantSummary {
+  return {
+    variant: name,
+    seeds,
+    figures: Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, summarize(v)])),
+    class0Pooled: { right: 50, total: 60, wilson: { low: 0.7, high: 0.9 } },
+    meanSeconds: 600,
+    perRun: seeds.map((seed, i) => ({
+      seed,
+      accuracy: figures.accuracy?.[i] ?? NaN,
+      mcc: figures.mcc?.[i] ?? NaN,
+      specificity: figures.specificity?.[i] ?? NaN,
+    })),
+    boundaryHistory: [
+      { epoch: 1, runs: 3, atThreshold: 0.5, band: 0.7, effectiveThreshold: 101 },
+      { epoch: 2, runs: 3, atThreshold: 0.6, band: 0.8, effectiveThreshold: 100 },
+    ],
+  };
+}
+
+function plan(variants: VariantSummary[], paired: PlanSummary["paired"] = []): PlanSummary {
+  return { total: 6, present: [], missing: ["x.json"], variants, paired, text: "" };
+}
+
+Deno.test("imbalanceSection() tables each treatment over seeds and judges the single-seed study by the paired intervals", () => {
+  const spec = variant("spec", {
+    accuracy: [0.995, 0.996, 0.994],
+    specificity: [0.8, 0.7, 0.75],
+    mcc: [0.8, 0.8, 0.8],
+  });
+  const cw = variant("class-weighted", {
+    accuracy: [0.985, 0.986, 0.984],
+    specificity: [1, 1, 1],
+    mcc: [0.7, 0.6, 0.8],
+  });
+  const md = imbalanceSection(
+    {
+      spec: plan([spec]),
+      imbalance: plan([cw], [{
+        variant: "class-weighted",
+        seeds: [1, 2, 3],
+        difference: { accuracy: summarize([-0.01, -0.01, -0.0101]), mcc: summarize([-0.1, -0.2, 0]) },
+      }]),
+    },
+    {
+      variants: [
+        { name: "spec", validation: { accuracy: 0.9965, mcc: 0.86, specificity: 1 } },
+        { name: "class-weighted", validation: { accuracy: 0.8625, mcc: 0.242, specificity: 1 } },
+      ] as never,
+    },
+  ).join("\n");
+  assertStringIncludes(md, "## The imbalance treatments over seeds");
+  assertStringIncludes(md, "1 of 6 runs are still missing");
+  assertStringIncludes(md, "| class-weighted | 1, 2, 3 | 98.50 % ± 0.10 |");
+  assertStringIncludes(
+    md,
+    "**class-weighted, accuracy**: holds: the single seed said −13.40 points; over 3 paired seeds −1.00 points",
+  );
+  assertStringIncludes(md, "**class-weighted, MCC**: not shown: the single seed said −0.618");
+});
+
+Deno.test("dataOrTrainingSection() compares the spread with everything varying to that of the training seed alone", () => {
+  const all = variant("spec", { accuracy: [0.99, 0.995, 1, 0.985] }, [1, 2, 3, 4]);
+  const fixed = variant("spec", { accuracy: [0.99, 1, 0.995] });
+  const md = dataOrTrainingSection({ spec: plan([all]), specData42: plan([fixed]) }).join("\n");
+  assertStringIncludes(md, "## Data draw or training?");
+  // sd 0.645 and 0.5 points: the training seed alone gives 0.25 / 0.4167 = 60 % of the variance
+  assertStringIncludes(md, "| validation accuracy | 0.65 points | 0.50 points | 60 % | 99.50 % |");
+  assertEquals(dataOrTrainingSection({ spec: plan([all]) }), []);
+});
+
+Deno.test("boundaryArmsSection() names the best arm over the band against the bars, and draws the drift", () => {
+  const spec = variant("spec", {
+    boundaryAtThreshold: [0.5, 0.6, 0.7],
+    boundaryBand: [0.8, 0.8, 0.8],
+    accuracy: [0.995, 0.996, 0.997],
+  });
+  const fb = variant("forget-bias-5", {
+    boundaryAtThreshold: [0.9, 0.95, 1],
+    boundaryBand: [0.97, 0.98, 0.99],
+    accuracy: [0.998, 0.998, 0.998],
+  });
+  const md = boundaryArmsSection({ boundary: plan([spec, fb]) }).join("\n");
+  assertStringIncludes(
+    md,
+    "The best arm over sums 95..105 is **forget-bias-5**: 95.00 % ± 5.00 at sum 100 (bar ≥ 90 %: met)",
+  );
+  assertStringIncludes(md, "98.00 % ± 1.00 over 95..105 (bar ≥ 97 %: met)");
+  assertStringIncludes(md, "(bar ≥ 99.7 % over 10 seeds: not measured on 10 seeds)");
+  assertStringIncludes(md, "![drift](drift.svg)");
+  const svg = driftFigure({ boundary: plan([spec, fb]) }, "effectiveThreshold")!;
+  assertEquals(svg.match(/class="series"/g)?.length, 3, "two arms and the rule");
+});
