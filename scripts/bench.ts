@@ -19,6 +19,7 @@ import {
   initBackend,
   makeOptimizer,
   modelVariables,
+  roleVariables,
   type StepState,
   trainStep,
 } from "../src/train/mod.ts";
@@ -44,7 +45,13 @@ function makeRunner(trainer: TrainerName, profile?: FastProfile) {
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
   const batches = config.trainSize / config.batchSize;
   const model = buildModel(config);
-  const state: StepState = { model, variables: modelVariables(model), optimizer: makeOptimizer(config), trainer };
+  const state: StepState = {
+    model,
+    variables: modelVariables(model),
+    roles: roleVariables(model, "lstm"),
+    optimizer: makeOptimizer(config),
+    trainer,
+  };
   let b = 0;
   return {
     /** Times the next batch's step in ms. */
@@ -54,7 +61,7 @@ function makeRunner(trainer: TrainerName, profile?: FastProfile) {
       const batch = batchOf(data.train, config.seriesLength, INPUT_SCALING[config.inputScaling], rows);
       const start = performance.now();
       trainStep(state, batch, profile);
-      state.variables.kernel.dataSync(); // wait for the update
+      state.roles[0].variable.dataSync(); // wait for the update
       return performance.now() - start;
     },
     close() {

@@ -22,7 +22,7 @@ import {
 } from "../src/model_dir/mod.ts";
 import { diagnose } from "../src/core/diagnosis.ts";
 import { makeBoundarySet } from "../src/core/boundary.ts";
-import { INPUT_SCALING } from "../src/core/spec.ts";
+import { archOf, INPUT_SCALING } from "../src/core/spec.ts";
 import { VARIANT_NAMES } from "../src/study/variants.ts";
 import { planRuns, PLANS, runName } from "../src/core/plan.ts";
 import { readRunRecord, RunFileError, type RunRecord } from "../src/runner/record.ts";
@@ -58,7 +58,7 @@ await runCli(command, async ({ flags }) => {
   // the training split's probabilities, to choose a decision cut-off on training alone
   const trainProbabilities = await onnx.predict(data.train.x, config.seriesLength);
   // why the boundary sits where it does: the boundary set in three digit orders, and the cells
-  const diagnosis = await diagnose({
+  const diagnosis = archOf(config) !== "lstm" ? undefined : await diagnose({
     set: makeBoundarySet({ seed: config.dataSeed, seriesLength: config.seriesLength, threshold: config.threshold }),
     predict: (x) => onnx.predict(x, config.seriesLength),
     weights: tfjsWeightArrays(tfjs, paths.tfjsModel),

@@ -16,7 +16,15 @@ import { asUsageError, defineCommand, isIoError, runCli, UsageError } from "./ar
 import { prepareRun, type Progress, type RunPlan, TrainingInterrupted, trainModelDir } from "../src/train/mod.ts";
 import { checkpointPath, DEFAULT_MODEL_DIR, ModelDirError } from "../src/model_dir/mod.ts";
 import { OnnxError } from "../src/onnx/runtime.ts";
-import { DEFAULT_CONFIG, INPUT_SCALING, type InputScaling, resolveConfig, type TrainConfig } from "../src/core/spec.ts";
+import {
+  type Arch,
+  ARCHS,
+  DEFAULT_CONFIG,
+  INPUT_SCALING,
+  type InputScaling,
+  resolveConfig,
+  type TrainConfig,
+} from "../src/core/spec.ts";
 import { pct } from "../src/core/format.ts";
 
 function reporter(quiet: boolean) {
@@ -82,12 +90,18 @@ const command = defineCommand({
       default: DEFAULT_CONFIG.inputScaling,
       help: "input scaling (item e)",
     },
+    arch: {
+      type: "enum",
+      values: [...ARCHS],
+      default: "lstm",
+      help: "the network (item e): lstm (the spec) or linear (one logistic unit, trained by autodiff)",
+    },
     quiet: { type: "bool", help: "print only the final line" },
     config: { type: "string", arg: "FILE", help: "JSON config fields over the defaults (or a metrics.json)" },
     resume: { type: "bool", help: "go on from the checkpoint an interrupted run into --out left" },
     force: { type: "bool", help: "replace a model of another config at --out, or discard its checkpoint" },
   },
-  examples: ["", "--epochs 1 --out models/tmp-m", "--trainer reference"],
+  examples: ["", "--epochs 1 --out models/tmp-m", "--trainer reference", "--arch linear --out models/tmp-linear"],
 });
 
 /** The config fields the flags set, with the flag of each. */
@@ -104,6 +118,7 @@ async function requestedConfig(flags: {
   seed: number;
   trainer: TrainConfig["trainer"];
   scaling: InputScaling;
+  arch: Arch;
   "data-seed": number | undefined;
   config: string | undefined;
 }): Promise<Partial<TrainConfig> | undefined> {
@@ -113,10 +128,12 @@ async function requestedConfig(flags: {
     trainer: flags.trainer,
     inputScaling: flags.scaling,
     ...(flags["data-seed"] === undefined ? {} : { dataSeed: flags["data-seed"] }),
+    ...(flags.arch === "lstm" ? {} : { arch: flags.arch }),
   };
   const moved: (keyof TrainConfig)[] = (Object.keys(FLAG_FIELDS) as (keyof typeof FLAG_FIELDS)[])
     .filter((k) => fromFlags[k] !== DEFAULT_CONFIG[k]);
   if (fromFlags.dataSeed !== undefined) moved.push("dataSeed");
+  if (fromFlags.arch !== undefined) moved.push("arch");
   if (flags.config === undefined) {
     asUsageError(() => resolveConfig(fromFlags), RangeError, TypeError);
     return moved.length ? fromFlags : undefined;

@@ -283,3 +283,19 @@ Deno.test("deno doc --lint finds every export of mod.ts and ./onnx documented", 
   const r = await spawn(["doc", "--lint", "mod.ts", "src/onnx/mod.ts"]);
   assertEquals(r.code, 0, r.stderr);
 });
+
+Deno.test("deno task train --arch linear --epochs 2 writes a model directory that verify passes, and names a bad --arch", async () => {
+  const out = `models/tmp-cli-linear-${crypto.randomUUID().slice(0, 8)}`;
+  const t = await task("train", ["--arch", "linear", "--epochs", "2", "--out", out, "--quiet"]);
+  assertEquals(t.code, 0, t.stderr);
+  const metrics = JSON.parse(Deno.readTextFileSync(`${root}${out}/metrics.json`));
+  assertEquals([metrics.config.arch, metrics.parameters], ["linear", 31]);
+  assert(metrics.onnx.decisionsAgree, "ONNX and tfjs decisions differ");
+  const v = await task("verify", ["--model", out]);
+  assertEquals(v.code, 0, v.stdout + v.stderr);
+  assertStringIncludes(v.stdout, "PASS");
+  await Deno.remove(`${root}${out}`, { recursive: true });
+  const bad = await task("train", ["--arch", "gru", "--epochs", "1", "--out", out]);
+  assertEquals(bad.code, 2);
+  assertMatch(bad.stderr.trim(), /^error: .*--arch.*gru/);
+});

@@ -87,6 +87,16 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
     ],
     seeds: range(1, 3),
   },
+  /** Item (e)'s architectures side by side on the spec's data and training, paired with the spec's seeds. */
+  archs: {
+    description: "the architectures: the spec's LSTM beside one logistic unit on the digits",
+    variants: [],
+    arms: [
+      { name: "spec", config: {} },
+      { name: "linear", config: { arch: "linear" } },
+    ],
+    seeds: range(1, 3),
+  },
   /** A tiny config for tests: seconds per run. */
   smoke: {
     description: "a tiny config (4 units, 150 + 50 series, 2 epochs) for tests",

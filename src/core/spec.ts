@@ -66,6 +66,12 @@ export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = O
   "centered": Object.freeze({ offset: 4.5, divisor: 4.5 }),
 });
 
+/** The network (item e leaves the architecture free): the spec's LSTM, or a baseline beside it. */
+export const ARCHS = ["lstm", "linear"] as const;
+
+/** One of {@link ARCHS}. */
+export type Arch = typeof ARCHS[number];
+
 /** Which training path produced a model. */
 export type TrainerName = "fast" | "reference";
 
@@ -109,6 +115,9 @@ export interface TrainConfig {
   /** (e) free choice, optional: the forget-gate bias at initialisation, every unit. Absent: 1 when
    * `unitForgetBias` is set, else 0. A large value (sigmoid(5) ≈ 0.993) starts every cell as an integrator. */
   forgetBias?: number;
+  /** (e) free choice, optional: the network. Absent: `lstm`, the spec's LSTM(units) then Dense(1, sigmoid);
+   * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters). */
+  arch?: Arch;
   /** (e) free choice, optional: gradients are scaled down so that their global L2 norm is at most
    * this (PyTorch's `clip_grad_norm_`, Keras's `global_clipnorm`). Absent: no clipping. */
   clipNorm?: number;
@@ -116,7 +125,7 @@ export interface TrainConfig {
 
 /** The config fields that may be absent. Absent, each means what the project did before it had
  * them, so older model directories and run files keep their meaning and their run names. */
-export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm"] as const;
+export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch"] as const;
 
 /** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
 export const MAX_FORGET_BIAS = 20;
@@ -183,6 +192,10 @@ export function resolveConfig(
       `Config field "forgetBias" must be a number in [-${MAX_FORGET_BIAS}, ${MAX_FORGET_BIAS}], got ${config.forgetBias}`,
     );
   }
+  if (config.arch !== undefined && !(ARCHS as readonly unknown[]).includes(config.arch)) {
+    throw new RangeError(`Config field "arch" must be one of ${ARCHS.join(", ")}, got ${config.arch}`);
+  }
+  if (config.arch === "lstm") delete config.arch; // the default, stored as absent: one name per run
   if (
     config.clipNorm !== undefined &&
     !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))
@@ -248,4 +261,14 @@ export function checkSeed(seed: number): void {
       `Seed must be an integer in [0, 4294967295], got ${seed}`,
     );
   }
+}
+
+/**
+ * The network a config trains.
+ *
+ * @param config A config.
+ * @returns Its `arch`, `lstm` when absent.
+ */
+export function archOf(config: Pick<TrainConfig, "arch">): Arch {
+  return config.arch ?? "lstm";
 }

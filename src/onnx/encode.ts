@@ -171,6 +171,95 @@ export function onnxLstmWeights(
   return { W, R, B };
 }
 
+function node(opType: string, inputs: string[], outputs: string[], attributes: ReturnType<typeof attr>[] = []) {
+  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: outputs[0], attribute: attributes });
+}
+
+/** The input scaling inside the graph, (digit − offset) / divisor: its nodes (output `scaled`) and constants. */
+function scalingNodes(input: Affine) {
+  return {
+    nodes: input.offset === 0 ? [node("Div", [INPUT_NAME, "input_divisor"], ["scaled"])] : [
+      node("Sub", [INPUT_NAME, "input_offset"], ["shifted"]),
+      node("Div", ["shifted", "input_divisor"], ["scaled"]),
+    ],
+    initializers: [
+      ...(input.offset === 0 ? [] : [floatTensor("input_offset", [], Float32Array.of(input.offset))]),
+      floatTensor("input_divisor", [], Float32Array.of(input.divisor)),
+    ],
+  };
+}
+
+/** A graph with the project's input and output contract, as a serialised ModelProto. */
+function modelBytes(
+  name: string,
+  seriesLength: number,
+  nodes: ReturnType<typeof node>[],
+  initializers: ReturnType<typeof floatTensor>[],
+  metadata: Record<string, string>,
+): Uint8Array {
+  const graph = onnx.GraphProto.create({
+    name,
+    node: nodes,
+    initializer: initializers,
+    input: [valueInfo(INPUT_NAME, ["N", seriesLength, 1])],
+    output: [valueInfo(OUTPUT_NAME, ["N", 1])],
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    producerName: "lstm-sum",
+    producerVersion: "1",
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET })],
+    graph,
+    metadataProps: Object.entries(metadata).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Options of {@link encodeLinearOnnx}. */
+export interface LinearEncodeOptions {
+  /** The Dense kernel, `[T, 1]`. */
+  kernel: Float32Array;
+  /** The Dense bias, `[1]`. */
+  bias: Float32Array;
+  /** Steps per series T. */
+  seriesLength: number;
+  /** The trainer's input scaling, applied inside the graph. */
+  input: Affine;
+  /** String properties stored in the model's metadata. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Encodes the `linear` arch, one logistic unit on the scaled digits, as ONNX bytes:
+ *
+ *   series [N, T, 1] → [Sub(offset)] → Div(divisor) → Reshape([-1, T]) → Gemm(W [T, 1], b) → Sigmoid → probability [N, 1]
+ *
+ * @param options Weights, sizes, the in-graph input scaling and metadata.
+ * @returns The serialised ModelProto.
+ * @throws {RangeError} Weights whose sizes do not fit `seriesLength`.
+ */
+export function encodeLinearOnnx(options: LinearEncodeOptions): Uint8Array {
+  const T = options.seriesLength;
+  const scaling = scalingNodes(options.input);
+  return modelBytes(
+    "linear_sum",
+    T,
+    [
+      ...scaling.nodes,
+      node("Reshape", ["scaled", "flat_shape"], ["flat"]),
+      node("Gemm", ["flat", "dense_W", "dense_B"], ["logit"]),
+      node("Sigmoid", ["logit"], [OUTPUT_NAME]),
+    ],
+    [
+      ...scaling.initializers,
+      intTensor("flat_shape", [-1, T]),
+      floatTensor("dense_W", [T, 1], options.kernel),
+      floatTensor("dense_B", [1], options.bias),
+    ],
+    options.metadata,
+  );
+}
+
 /**
  * Encodes the network as ONNX bytes.
  *
@@ -186,32 +275,14 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
     );
   }
   const { W, R, B } = onnxLstmWeights(weights, H);
-  const node = (
-    opType: string,
-    inputs: string[],
-    outputs: string[],
-    attributes: ReturnType<typeof attr>[] = [],
-  ) =>
-    onnx.NodeProto.create({
-      opType,
-      input: inputs,
-      output: outputs,
-      name: outputs[0],
-      attribute: attributes,
-    });
-  const graph = onnx.GraphProto.create({
-    name: "lstm_sum",
-    node: [
-      ...(options.input.offset === 0 ? [node("Div", [INPUT_NAME, "input_divisor"], ["scaled"])] : [
-        node("Sub", [INPUT_NAME, "input_offset"], ["shifted"]),
-        node("Div", ["shifted", "input_divisor"], ["scaled"]),
-      ]),
+  const scaling = scalingNodes(options.input);
+  return modelBytes(
+    "lstm_sum",
+    T,
+    [
+      ...scaling.nodes,
       node("Transpose", ["scaled"], ["time_major"], [attr("perm", [1, 0, 2])]),
-      node("LSTM", ["time_major", "lstm_W", "lstm_R", "lstm_B"], [
-        "lstm_Y",
-        "lstm_Y_h",
-        "lstm_Y_c",
-      ], [
+      node("LSTM", ["time_major", "lstm_W", "lstm_R", "lstm_B"], ["lstm_Y", "lstm_Y_h", "lstm_Y_c"], [
         attr("hidden_size", H),
         attr("direction", "forward"),
         attr("activations", ["Sigmoid", "Tanh", "Tanh"]),
@@ -220,9 +291,8 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
       node("Gemm", ["last_h", "dense_W", "dense_B"], ["logit"]),
       node("Sigmoid", ["logit"], [OUTPUT_NAME]),
     ],
-    initializer: [
-      ...(options.input.offset === 0 ? [] : [floatTensor("input_offset", [], Float32Array.of(options.input.offset))]),
-      floatTensor("input_divisor", [], Float32Array.of(options.input.divisor)),
+    [
+      ...scaling.initializers,
       floatTensor("lstm_W", [1, 4 * H, 1], W),
       floatTensor("lstm_R", [1, 4 * H, H], R),
       floatTensor("lstm_B", [1, 8 * H], B),
@@ -230,22 +300,8 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
       floatTensor("dense_W", [H, 1], weights.denseKernel),
       floatTensor("dense_B", [1], weights.denseBias),
     ],
-    input: [valueInfo(INPUT_NAME, ["N", T, 1])],
-    output: [valueInfo(OUTPUT_NAME, ["N", 1])],
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: ONNX_IR_VERSION,
-    producerName: "lstm-sum",
-    producerVersion: "1",
-    opsetImport: [
-      onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET }),
-    ],
-    graph,
-    metadataProps: Object.entries(options.metadata).map(([key, value]) =>
-      onnx.StringStringEntryProto.create({ key, value })
-    ),
-  });
-  return onnx.ModelProto.encode(model).finish();
+    options.metadata,
+  );
 }
 
 /** A decoded ONNX model: onnx-proto's `ModelProto`. */

@@ -9,8 +9,8 @@ import { lstmWeights } from "./model.ts";
 import { referencePredict } from "./reference.ts";
 import type { TrainingMetrics } from "./train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
-import { INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
-import { describeIo, encodeOnnx, type ExportWeights } from "../onnx/encode.ts";
+import { archOf, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
+import { describeIo, encodeLinearOnnx, encodeOnnx, type ExportWeights } from "../onnx/encode.ts";
 import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { compareProbabilities, type OnnxCheck } from "../onnx/compare.ts";
 import { scoreOnnxBoundary } from "../onnx/boundary.ts";
@@ -43,21 +43,36 @@ export function exportWeights(model: tf.LayersModel): ExportWeights {
  */
 export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): Uint8Array {
   const c = metrics.config;
-  return encodeOnnx({
-    weights: exportWeights(model),
-    units: c.units,
-    seriesLength: c.seriesLength,
-    input: INPUT_SCALING[c.inputScaling],
-    recurrentActivation: c.recurrentActivation,
-    metadata: {
-      config: JSON.stringify(c),
-      spec: JSON.stringify(SPEC),
-      seed: String(c.seed),
-      validationAccuracy: String(metrics.validation.accuracy),
-      threshold: String(c.threshold),
-      ...describeIo(c),
-    },
-  });
+  const metadata = {
+    config: JSON.stringify(c),
+    spec: JSON.stringify(SPEC),
+    seed: String(c.seed),
+    validationAccuracy: String(metrics.validation.accuracy),
+    threshold: String(c.threshold),
+    ...describeIo(c),
+  };
+  const input = INPUT_SCALING[c.inputScaling];
+  switch (archOf(c)) {
+    case "linear": {
+      const [kernel, bias] = model.getLayer("output").getWeights();
+      return encodeLinearOnnx({
+        kernel: kernel.dataSync() as Float32Array,
+        bias: bias.dataSync() as Float32Array,
+        seriesLength: c.seriesLength,
+        input,
+        metadata,
+      });
+    }
+    case "lstm":
+      return encodeOnnx({
+        weights: exportWeights(model),
+        units: c.units,
+        seriesLength: c.seriesLength,
+        input,
+        recurrentActivation: c.recurrentActivation,
+        metadata,
+      });
+  }
 }
 
 /**

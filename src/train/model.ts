@@ -4,7 +4,7 @@
  */
 import { tf } from "./backend.ts";
 import { deriveSeed } from "../core/rng.ts";
-import { SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Arch, archOf, SPEC, type TrainConfig } from "../core/spec.ts";
 
 /** Trainable weights in the tf.layers layout, gate order i, f, c, o along the 4H axis. */
 export interface LstmWeights {
@@ -40,10 +40,26 @@ export const WEIGHT_NAMES = [
 export function buildModel(
   config: Pick<
     TrainConfig,
-    "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias"
+    "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias" | "arch"
   >,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
+  if (archOf(config) === "linear") {
+    // one logistic unit on the T scaled digits: Dense(1, sigmoid) after a flatten
+    return tf.sequential({
+      name: "linear_sum",
+      layers: [
+        tf.layers.flatten({ name: "flatten", inputShape: [config.seriesLength, 1] }),
+        tf.layers.dense({
+          name: "output",
+          units: SPEC.outputs,
+          activation: "sigmoid",
+          kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
+          biasInitializer: "zeros",
+        }),
+      ],
+    });
+  }
   const model = tf.sequential({ name: "lstm_sum" });
   const warn = console.warn; // the orthogonal initialiser warns on every large matrix
   console.warn = () => {};
@@ -154,6 +170,34 @@ export function modelVariables(model: tf.LayersModel): LstmVariables {
     denseKernel: rank2(denseKernel, "denseKernel"),
     denseBias: rank1(denseBias, "denseBias"),
   };
+}
+
+/** A trainable variable with the role name that gradients, the optimizer's order and checkpoints use. */
+export interface RoleVariable {
+  /** For the LSTM one of {@link WEIGHT_NAMES}; for other archs the weight's layer-qualified name (`output/kernel`). */
+  role: string;
+  /** The live variable. */
+  variable: tf.Variable;
+}
+
+/**
+ * Every trainable variable of a model with its role, in the order the optimizer sees them.
+ *
+ * @param model A model from {@link buildModel}.
+ * @param arch The model's arch.
+ * @returns The variables; for the LSTM in the order of {@link WEIGHT_NAMES}.
+ * @throws {Error} A trainable weight that is not a variable.
+ */
+export function roleVariables(model: tf.LayersModel, arch: Arch): RoleVariable[] {
+  if (arch === "lstm") {
+    const v = modelVariables(model);
+    return WEIGHT_NAMES.map((role) => ({ role, variable: v[role] }));
+  }
+  return model.trainableWeights.map((w, i) => {
+    const variable = w.read();
+    if (!(variable instanceof tf.Variable)) throw new Error(`Trainable weight ${i} is not a variable`);
+    return { role: w.originalName, variable };
+  });
 }
 
 /**

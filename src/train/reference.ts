@@ -6,24 +6,24 @@
  */
 import { tf } from "./backend.ts";
 import type { Batch, BatchGradients } from "./batch.ts";
-import { modelVariables, WEIGHT_NAMES } from "./model.ts";
+import { type RoleVariable, roleVariables } from "./model.ts";
 import { binaryCrossEntropy } from "../core/metrics.ts";
 import { SPEC } from "../core/spec.ts";
 
 /**
  * Loss and gradients of one batch through `model.apply` and `tf.variableGrads`, with
- * Keras's binary cross-entropy (item c).
+ * Keras's binary cross-entropy (item c), for any arch.
  *
  * @param model The network from `buildModel`.
  * @param batch The mini-batch.
- * @returns Loss, probabilities and gradients keyed by weight role.
+ * @param roles The model's trainable variables with their roles ({@link roleVariables}).
+ * @returns Loss, probabilities and gradients keyed by role.
  */
-export function referenceGradients(
+export function autodiffGradients(
   model: tf.LayersModel,
   batch: Batch,
-): BatchGradients {
-  const vars = modelVariables(model);
-  const list = WEIGHT_NAMES.map((n) => vars[n]);
+  roles: readonly RoleVariable[],
+): { loss: number; probabilities: Float32Array; grads: Record<string, tf.Tensor> } {
   let probabilities: Float32Array = new Float32Array(0);
   const { grads } = tf.tidy(() => {
     const xs = tf.tensor3d(batch.x, [batch.size, batch.seriesLength, 1]);
@@ -33,16 +33,29 @@ export function referenceGradients(
       probabilities = p.dataSync() as Float32Array;
       const perSeries = tf.metrics[SPEC.loss](ys, p); // [B], binary cross-entropy (item c)
       return tf.mean(batch.w ? tf.mul(perSeries, tf.tensor1d(batch.w)) : perSeries) as tf.Scalar;
-    }, list);
+    }, roles.map((r) => r.variable));
   });
-  const byRole = Object.fromEntries(
-    WEIGHT_NAMES.map((n) => [n, grads[vars[n].name]]),
-  ) as BatchGradients["grads"];
   return {
     loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
     probabilities,
-    grads: byRole,
+    grads: Object.fromEntries(roles.map((r) => [r.role, grads[r.variable.name]])),
   };
+}
+
+/**
+ * The LSTM's loss and gradients by autodiff ({@link autodiffGradients}), keyed by weight role:
+ * the oracle the fast path is tested against.
+ *
+ * @param model The network from `buildModel`.
+ * @param batch The mini-batch.
+ * @returns Loss, probabilities and gradients keyed by weight role.
+ */
+export function referenceGradients(
+  model: tf.LayersModel,
+  batch: Batch,
+): BatchGradients {
+  const { loss, probabilities, grads } = autodiffGradients(model, batch, roleVariables(model, "lstm"));
+  return { loss, probabilities, grads: grads as BatchGradients["grads"] };
 }
 
 /**

@@ -6,9 +6,9 @@
 import { tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
 import { fastGradients, type FastProfile } from "./fast.ts";
-import { type LstmVariables, WEIGHT_NAMES } from "./model.ts";
-import { referenceGradients } from "./reference.ts";
-import type { TrainerName } from "../core/spec.ts";
+import type { LstmVariables, RoleVariable } from "./model.ts";
+import { autodiffGradients, referenceGradients } from "./reference.ts";
+import type { Arch, TrainerName } from "../core/spec.ts";
 
 /** What a step reports of its batch. */
 export interface StepResult {
@@ -20,10 +20,14 @@ export interface StepResult {
 
 /** Everything a step reads and updates. */
 export interface StepState {
-  /** The network, read by the reference trainer. */
+  /** The network, read by the reference trainer and by autodiff. */
   model: tf.LayersModel;
-  /** The same network's trainable variables, by role. */
-  variables: LstmVariables;
+  /** Its arch; absent, the LSTM. */
+  arch?: Arch;
+  /** The LSTM's trainable variables, by role (for the fast path). */
+  variables?: LstmVariables;
+  /** Every trainable variable with its role, in the optimizer's order. */
+  roles: readonly RoleVariable[];
   /** The optimizer, whose moments the step advances. */
   optimizer: tf.Optimizer;
   /** Which path computes the gradients. */
@@ -62,16 +66,24 @@ export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: numb
  * @returns The batch's loss and probabilities, from the weights before the update.
  */
 export function trainStep(state: StepState, batch: Batch, profile?: FastProfile): StepResult {
-  const { loss, probabilities, grads } = state.trainer === "fast"
-    ? fastGradients(state.variables, batch, profile)
+  const lstm = (state.arch ?? "lstm") === "lstm";
+  if (lstm && state.trainer === "fast" && !state.variables) throw new Error("The fast path needs the LSTM's variables");
+  // the LSTM by its fast path or the reference; every other arch by autodiff
+  const { loss, probabilities, grads }: {
+    loss: number;
+    probabilities: Float32Array;
+    grads: Record<string, tf.Tensor>;
+  } = !lstm
+    ? autodiffGradients(state.model, batch, state.roles)
+    : state.trainer === "fast"
+    ? fastGradients(state.variables!, batch, profile)
     : referenceGradients(state.model, batch);
-  const { variables } = state;
   if (state.clipNorm !== undefined) clipByGlobalNorm(grads, state.clipNorm);
   const update = profile ? performance.now() : 0;
-  state.optimizer.applyGradients(WEIGHT_NAMES.map((n) => ({ name: variables[n].name, tensor: grads[n] })));
+  state.optimizer.applyGradients(state.roles.map((r) => ({ name: r.variable.name, tensor: grads[r.role] })));
   tf.dispose(Object.values(grads));
   if (profile) {
-    variables.kernel.dataSync(); // wait for the update
+    state.roles[0].variable.dataSync(); // wait for the update
     profile.adam += performance.now() - update;
   }
   return { loss, probabilities };

@@ -7,12 +7,12 @@ import { initBackend, tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
 import { fastPredict } from "./fast.ts";
 import { type StepState, trainStep } from "./step.ts";
-import { buildModel, lstmWeights, modelVariables, WEIGHT_NAMES } from "./model.ts";
+import { buildModel, lstmWeights, modelVariables, type RoleVariable, roleVariables } from "./model.ts";
 import { referencePredict } from "./reference.ts";
 import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
 import { accuracy, binaryCrossEntropy, classificationReport, confusion } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
-import { type Affine, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { type Affine, archOf, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import type { EpochRecord, History, TrainingMetrics } from "../model_dir/schema.ts";
 import type { NamedArray, TrainingState } from "../model_dir/checkpoint.ts";
 
@@ -90,14 +90,17 @@ const STATE_NAMES = {
  * running products β1^t and β2^t. tfjs's `setWeights` recomputes those two with `pow`, which
  * differs from the running product in the last bits, so they are kept as they are.
  */
-async function adamState(optimizer: tf.AdamOptimizer): Promise<{ iterations: number; tensors: NamedArray[] }> {
+async function adamState(
+  optimizer: tf.AdamOptimizer,
+  roles: readonly RoleVariable[],
+): Promise<{ iterations: number; tensors: NamedArray[] }> {
   const [iter, ...moments] = await optimizer.getWeights();
   const iterations = (await iter.tensor.data())[0];
   iter.tensor.dispose();
   const half = moments.length / 2;
   const copy = (t: tf.Tensor) => Float32Array.from(t.dataSync());
   const tensors = moments.map((w, k) => ({
-    name: (k < half ? STATE_NAMES.m : STATE_NAMES.v)(WEIGHT_NAMES[k % half]),
+    name: (k < half ? STATE_NAMES.m : STATE_NAMES.v)(roles[k % half].role),
     shape: w.tensor.shape,
     values: copy(w.tensor),
   }));
@@ -111,7 +114,7 @@ async function adamState(optimizer: tf.AdamOptimizer): Promise<{ iterations: num
 /** Puts a checkpoint's weights into the model's variables and its Adam state into the optimizer. */
 async function restoreState(
   state: TrainingState,
-  vars: ReturnType<typeof modelVariables>,
+  roles: readonly RoleVariable[],
   optimizer: tf.AdamOptimizer,
 ): Promise<void> {
   const byName = new Map(state.tensors.map((t) => [t.name, t]));
@@ -122,13 +125,13 @@ async function restoreState(
     }
     return tf.tensor(t.values, [...shape]);
   };
-  for (const n of WEIGHT_NAMES) {
-    const v: tf.Variable = vars[n];
-    v.assign(take(STATE_NAMES.weight(n), v.shape));
-  }
-  const moments = byName.has(STATE_NAMES.m(WEIGHT_NAMES[0]))
+  for (const { role, variable } of roles) variable.assign(take(STATE_NAMES.weight(role), variable.shape));
+  const moments = byName.has(STATE_NAMES.m(roles[0].role))
     ? (["m", "v"] as const).flatMap((kind) =>
-      WEIGHT_NAMES.map((n) => ({ name: `${vars[n].name}/${kind}`, tensor: take(STATE_NAMES[kind](n), vars[n].shape) }))
+      roles.map(({ role, variable }) => ({
+        name: `${variable.name}/${kind}`,
+        tensor: take(STATE_NAMES[kind](role), variable.shape),
+      }))
     )
     : [];
   await optimizer.setWeights([{ name: "iter", tensor: tf.scalar(state.iterations, "int32") }, ...moments]);
@@ -193,7 +196,7 @@ export function predictSplit(
     seriesLength,
     INPUT_SCALING[config.inputScaling],
   );
-  return trainer === "fast"
+  return trainer === "fast" && archOf(config) === "lstm"
     ? fastPredict(
       lstmWeights(model),
       x,
@@ -247,11 +250,14 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   }
   const classWeights = options.classWeights;
   const model = buildModel(config);
-  const vars = modelVariables(model);
+  const arch = archOf(config);
+  const roles = roleVariables(model, arch);
   const optimizer = makeOptimizer(config);
   const stepState: StepState = {
     model,
-    variables: vars,
+    arch,
+    variables: arch === "lstm" ? modelVariables(model) : undefined,
+    roles,
     optimizer,
     trainer: config.trainer,
     clipNorm: config.clipNorm,
@@ -264,7 +270,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const scaling = INPUT_SCALING[config.inputScaling];
 
   const snapshot = async (epoch: number, batch: number, epochStart: number): Promise<TrainingState> => {
-    const adam = await adamState(optimizer);
+    const adam = await adamState(optimizer, roles);
     const now = performance.now();
     return {
       config,
@@ -275,10 +281,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       epochSeconds: batch === 0 ? 0 : (now - epochStart) / 1000,
       iterations: adam.iterations,
       tensors: [
-        ...WEIGHT_NAMES.map((n) => ({
-          name: STATE_NAMES.weight(n),
-          shape: vars[n].shape,
-          values: Float32Array.from(vars[n].dataSync()),
+        ...roles.map(({ role, variable }) => ({
+          name: STATE_NAMES.weight(role),
+          shape: variable.shape,
+          values: Float32Array.from(variable.dataSync()),
         })),
         ...adam.tensors,
       ],
@@ -286,7 +292,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   };
 
   try {
-    if (resume) await restoreState(resume, vars, optimizer);
+    if (resume) await restoreState(resume, roles, optimizer);
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs; epoch++) {
       // a checkpoint taken inside this epoch: its batches are done, its seconds spent
       const first = epoch === resume?.epoch ? resume.batch : 0;

@@ -1,0 +1,100 @@
+/** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit on the digits. */
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
+import { countParameters } from "../src/core/params.ts";
+import { makeDataset, scaleDigits } from "../src/core/dataset.ts";
+import {
+  buildModel,
+  initBackend,
+  referencePredict,
+  roleVariables,
+  train,
+  TrainingInterrupted,
+} from "../src/train/mod.ts";
+import { encodeTrained } from "../src/train/export.ts";
+import { encodeLinearOnnx } from "../src/onnx/encode.ts";
+import { loadOnnx } from "../src/onnx/runtime.ts";
+import { tf } from "../src/train/backend.ts";
+
+await initBackend();
+
+Deno.test("resolveConfig() takes arch lstm or linear, stores the default lstm as absent, and names a bad one", () => {
+  assertEquals("arch" in resolveConfig({ arch: "lstm" }), false);
+  assertEquals(resolveConfig({ arch: "linear" }).arch, "linear");
+  assertEquals([archOf(resolveConfig()), archOf(resolveConfig({ arch: "linear" }))], ["lstm", "linear"]);
+  assertThrows(
+    () => resolveConfig({ arch: "gru" as never }),
+    RangeError,
+    'Config field "arch" must be one of lstm, linear, got gru',
+  );
+});
+
+Deno.test("buildModel() with arch linear is Dense(1, sigmoid) on the 30 digits: 31 parameters, as countParameters says", () => {
+  const model = buildModel(resolveConfig({ arch: "linear" }));
+  assertEquals(model.countParams(), 31);
+  assertEquals(model.countParams(), countParameters(30, [{ kind: "dense", units: 1 }]).total);
+  assertEquals(model.layers.map((l) => l.getClassName()), ["Flatten", "Dense"]);
+  assertEquals(model.layers[1].getConfig().activation, "sigmoid");
+  assertEquals(roleVariables(model, "linear").map((r) => r.role), ["output/kernel", "output/bias"]);
+  model.dispose();
+});
+
+for (const scaling of ["centered", "digit", "digit/9"] as const) {
+  Deno.test(`encodeLinearOnnx() round trip: onnxruntime-web matches tfjs to 1e-6 (input ${scaling})`, async () => {
+    const config = resolveConfig({ arch: "linear", seed: 5, inputScaling: scaling });
+    const model = buildModel(config);
+    const [kernel, bias] = model.getLayer("output").getWeights();
+    // a bias that moves the decision into the data, so that both classes occur
+    const k = kernel.dataSync() as Float32Array;
+    const b = Float32Array.of(
+      -k.reduce((a, v) => a + v, 0) * (4.5 - INPUT_SCALING[scaling].offset) / INPUT_SCALING[scaling].divisor,
+    );
+    model.getLayer("output").setWeights([kernel, tf.tensor1d(b)]);
+    const bytes = encodeLinearOnnx({
+      kernel: k,
+      bias: b,
+      seriesLength: 30,
+      input: INPUT_SCALING[scaling],
+      metadata: {},
+    });
+    const data = makeDataset({ seed: 3, trainSize: 64, validationSize: 1 });
+    const onnx = await loadOnnx(bytes, "memory");
+    const p = await onnx.predict(data.train.x, 30);
+    await onnx.release();
+    const q = referencePredict(model, scaleDigits(data.train.x, 30, INPUT_SCALING[scaling]), 30);
+    for (let i = 0; i < p.length; i++) assertAlmostEquals(p[i], q[i], 1e-6, `series ${i}`);
+    assert(Math.max(...q) - Math.min(...q) > 1e-2, "outputs must vary, or the test proves nothing");
+    model.dispose();
+  });
+}
+
+Deno.test("encodeTrained() writes a Gemm graph, without an LSTM, for arch linear", async () => {
+  const config = resolveConfig({ arch: "linear", trainSize: 100, validationSize: 50, epochs: 1 });
+  const r = await train({ config });
+  const bytes = encodeTrained(r.model, r.metrics);
+  const text = new TextDecoder().decode(bytes);
+  assert(text.includes("Gemm") && !text.includes("LSTM"), "a Gemm graph without an LSTM");
+  r.model.dispose();
+});
+
+Deno.test("train() with arch linear resumes from a mid-epoch checkpoint bit for bit", async () => {
+  const config = resolveConfig({ arch: "linear", trainSize: 200, validationSize: 50, epochs: 3 });
+  const bytes = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+  const whole = await train({ config });
+  const controller = new AbortController();
+  const stopped = await assertRejects(
+    () =>
+      train({
+        config,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.kind === "batch" && p.epoch === 2 && p.batch === 1) controller.abort();
+        },
+      }),
+    TrainingInterrupted,
+  );
+  const resumed = await train({ config, resume: (stopped as TrainingInterrupted).state });
+  assertEquals(bytes(resumed.model), bytes(whole.model));
+  assert(whole.history.epochs[2].loss !== whole.history.epochs[0].loss, "training must move");
+  for (const m of [whole.model, resumed.model]) m.dispose();
+});
