@@ -112,3 +112,11 @@ Deno.test("selectArms() keeps the named arms in the plan's order, and names what
   assertThrows(() => selectArms(PLANS.boundary, "spec,x"), RangeError, 'got "x"');
   assertThrows(() => selectArms(PLANS.spec, "spec"), RangeError, "has no arms to select");
 });
+
+Deno.test("runName() names the optional fields that are set, after the variant", () => {
+  const name = (extra: object) => runName({ variant: "spec", config: resolveConfig({ seed: 2, ...extra }) });
+  assert(name({ arch: "linear" }).startsWith("spec-linear-s2-d2-"));
+  assert(name({ forgetBias: 5 }).startsWith("spec-fb5-s2-d2-"));
+  assert(name({ clipNorm: 1 }).startsWith("spec-clip1-s2-d2-"));
+  assert(name({}).startsWith("spec-s2-d2-"));
+});

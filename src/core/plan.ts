@@ -205,11 +205,18 @@ export function canonicalJson(value: unknown): string {
  * The file name of a run: readable parts, then a hash of everything that defines it.
  *
  * @param run The run.
- * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`.
+ * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
+ *   fields that are set (arch, forget bias, clipping) named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
   const { variant, config } = run;
-  return `${variant}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
+  // readable tags of the optional fields that are set; the hash alone tells runs apart
+  const tags = [
+    config.arch === undefined ? "" : `-${config.arch}`,
+    config.forgetBias === undefined ? "" : `-fb${config.forgetBias}`,
+    config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
+  ].join("");
+  return `${variant}${tags}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
 }
 
 /**
