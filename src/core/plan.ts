@@ -89,11 +89,13 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   },
   /** Item (e)'s architectures side by side on the spec's data and training, paired with the spec's seeds. */
   archs: {
-    description: "the architectures: the spec's LSTM beside one logistic unit on the digits",
+    description: "the architectures: the spec's LSTM beside one logistic unit, SimpleRNN(200) and GRU(200)",
     variants: [],
     arms: [
       { name: "spec", config: {} },
       { name: "linear", config: { arch: "linear" } },
+      { name: "rnn", config: { arch: "rnn" } },
+      { name: "gru", config: { arch: "gru" } },
     ],
     seeds: range(1, 3),
   },

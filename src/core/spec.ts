@@ -67,7 +67,7 @@ export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = O
 });
 
 /** The network (item e leaves the architecture free): the spec's LSTM, or a baseline beside it. */
-export const ARCHS = ["lstm", "linear"] as const;
+export const ARCHS = ["lstm", "linear", "rnn", "gru"] as const;
 
 /** One of {@link ARCHS}. */
 export type Arch = typeof ARCHS[number];
@@ -116,7 +116,9 @@ export interface TrainConfig {
    * `unitForgetBias` is set, else 0. A large value (sigmoid(5) ≈ 0.993) starts every cell as an integrator. */
   forgetBias?: number;
   /** (e) free choice, optional: the network. Absent: `lstm`, the spec's LSTM(units) then Dense(1, sigmoid);
-   * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters). */
+   * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters); `rnn` is
+   * SimpleRNN(units, tanh) and `gru` GRU(units) (tf.layers' convention: reset gate before the recurrent
+   * product, ONNX `linear_before_reset` 0), each then Dense(1, sigmoid) on the last step. */
   arch?: Arch;
   /** (e) free choice, optional: gradients are scaled down so that their global L2 norm is at most
    * this (PyTorch's `clip_grad_norm_`, Keras's `global_clipnorm`). Absent: no clipping. */

@@ -215,6 +215,108 @@ function modelBytes(
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** The recurrent cells besides the LSTM that the exporter writes, by ONNX operator. */
+export type SimpleCell = "RNN" | "GRU";
+
+/** Gate blocks of each cell: RNN one, GRU three (z, r, h in both tf.layers and ONNX order). */
+const CELL_GATES: Readonly<Record<SimpleCell, number>> = { RNN: 1, GRU: 3 };
+
+/** Options of {@link encodeRecurrentOnnx}. */
+export interface RecurrentEncodeOptions {
+  /** The ONNX operator of the cell. */
+  cell: SimpleCell;
+  /** tf.layers weights: kernel `[1, gH]`, recurrent kernel `[H, gH]`, bias `[gH]` (g gate blocks), Dense `[H, 1]` and `[1]`. */
+  weights: {
+    kernel: Float32Array;
+    recurrentKernel: Float32Array;
+    bias: Float32Array;
+    denseKernel: Float32Array;
+    denseBias: Float32Array;
+  };
+  /** Hidden size H. */
+  units: number;
+  /** Steps per series T. */
+  seriesLength: number;
+  /** The trainer's input scaling, applied inside the graph. */
+  input: Affine;
+  /** String properties stored in the model's metadata. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Reorders tf.layers' RNN or GRU weights into ONNX's W `[1, gH, 1]`, R `[1, gH, H]` and B `[1, 2gH]`
+ * (the recurrent bias, which tf.layers does not have, stays 0). The gate blocks keep their order.
+ *
+ * @param cell The cell.
+ * @param w The tf.layers weights.
+ * @param units H.
+ * @returns W, R and B.
+ * @throws {RangeError} Weights whose sizes do not fit the cell and `units`.
+ */
+export function onnxRecurrentWeights(
+  cell: SimpleCell,
+  w: RecurrentEncodeOptions["weights"],
+  units: number,
+): { W: Float32Array; R: Float32Array; B: Float32Array } {
+  const G = CELL_GATES[cell] * units;
+  if (w.kernel.length !== G || w.recurrentKernel.length !== units * G || w.bias.length !== G) {
+    throw new RangeError(`${cell} weights do not fit ${units} units`);
+  }
+  const R = new Float32Array(G * units);
+  for (let row = 0; row < G; row++) {
+    for (let v = 0; v < units; v++) R[row * units + v] = w.recurrentKernel[v * G + row];
+  }
+  const B = new Float32Array(2 * G);
+  B.set(w.bias);
+  return { W: Float32Array.from(w.kernel), R, B };
+}
+
+/**
+ * Encodes the `rnn` or `gru` arch as ONNX bytes, the LSTM graph with the cell swapped:
+ *
+ *   series → [Sub] → Div → Transpose(1, 0, 2) → RNN | GRU → Reshape([-1, H]) → Gemm → Sigmoid → probability
+ *
+ * The GRU resets before the recurrent product, as tf.layers does (`linear_before_reset` 0).
+ *
+ * @param options The cell, weights, sizes, the in-graph input scaling and metadata.
+ * @returns The serialised ModelProto.
+ * @throws {RangeError} Weights whose sizes do not fit `units`.
+ */
+export function encodeRecurrentOnnx(options: RecurrentEncodeOptions): Uint8Array {
+  const { cell, weights, units: H, seriesLength: T } = options;
+  const G = CELL_GATES[cell] * H;
+  const { W, R, B } = onnxRecurrentWeights(cell, weights, H);
+  const scaling = scalingNodes(options.input);
+  const op = cell.toLowerCase();
+  return modelBytes(
+    `${op}_sum`,
+    T,
+    [
+      ...scaling.nodes,
+      node("Transpose", ["scaled"], ["time_major"], [attr("perm", [1, 0, 2])]),
+      node(cell, ["time_major", `${op}_W`, `${op}_R`, `${op}_B`], [`${op}_Y`, `${op}_Y_h`], [
+        attr("hidden_size", H),
+        attr("direction", "forward"),
+        attr("activations", cell === "GRU" ? ["Sigmoid", "Tanh"] : ["Tanh"]),
+        ...(cell === "GRU" ? [attr("linear_before_reset", 0)] : []),
+      ]),
+      node("Reshape", [`${op}_Y_h`, "last_h_shape"], ["last_h"]),
+      node("Gemm", ["last_h", "dense_W", "dense_B"], ["logit"]),
+      node("Sigmoid", ["logit"], [OUTPUT_NAME]),
+    ],
+    [
+      ...scaling.initializers,
+      floatTensor(`${op}_W`, [1, G, 1], W),
+      floatTensor(`${op}_R`, [1, G, H], R),
+      floatTensor(`${op}_B`, [1, 2 * G], B),
+      intTensor("last_h_shape", [-1, H]),
+      floatTensor("dense_W", [H, 1], weights.denseKernel),
+      floatTensor("dense_B", [1], weights.denseBias),
+    ],
+    options.metadata,
+  );
+}
+
 /** Options of {@link encodeLinearOnnx}. */
 export interface LinearEncodeOptions {
   /** The Dense kernel, `[T, 1]`. */

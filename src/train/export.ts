@@ -10,7 +10,7 @@ import { referencePredict } from "./reference.ts";
 import type { TrainingMetrics } from "./train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
 import { archOf, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
-import { describeIo, encodeLinearOnnx, encodeOnnx, type ExportWeights } from "../onnx/encode.ts";
+import { describeIo, encodeLinearOnnx, encodeOnnx, encodeRecurrentOnnx, type ExportWeights } from "../onnx/encode.ts";
 import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { compareProbabilities, type OnnxCheck } from "../onnx/compare.ts";
 import { scoreOnnxBoundary } from "../onnx/boundary.ts";
@@ -58,6 +58,21 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
       return encodeLinearOnnx({
         kernel: kernel.dataSync() as Float32Array,
         bias: bias.dataSync() as Float32Array,
+        seriesLength: c.seriesLength,
+        input,
+        metadata,
+      });
+    }
+    case "rnn":
+    case "gru": {
+      const [kernel, recurrentKernel, bias] = model.getLayer(archOf(c)).getWeights().map((t) =>
+        t.dataSync() as Float32Array
+      );
+      const [denseKernel, denseBias] = model.getLayer("output").getWeights().map((t) => t.dataSync() as Float32Array);
+      return encodeRecurrentOnnx({
+        cell: archOf(c) === "rnn" ? "RNN" : "GRU",
+        weights: { kernel, recurrentKernel, bias, denseKernel, denseBias },
+        units: c.units,
         seriesLength: c.seriesLength,
         input,
         metadata,

@@ -44,7 +44,39 @@ export function buildModel(
   >,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
-  if (archOf(config) === "linear") {
+  const arch = archOf(config);
+  if (arch === "rnn" || arch === "gru") {
+    // the same initialisers as the LSTM's: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias
+    const cell = {
+      name: arch,
+      units: config.units,
+      inputShape: [config.seriesLength, 1],
+      activation: "tanh" as const,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed("kernel") }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: seed("recurrent"), gain: 1 }),
+      biasInitializer: "zeros" as const,
+    };
+    const warn = console.warn; // the orthogonal initialiser warns on every large matrix
+    console.warn = () => {};
+    try {
+      return tf.sequential({
+        name: `${arch}_sum`,
+        layers: [
+          arch === "rnn" ? tf.layers.simpleRNN(cell) : tf.layers.gru({ ...cell, recurrentActivation: "sigmoid" }),
+          tf.layers.dense({
+            name: "output",
+            units: SPEC.outputs,
+            activation: "sigmoid",
+            kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
+            biasInitializer: "zeros",
+          }),
+        ],
+      });
+    } finally {
+      console.warn = warn;
+    }
+  }
+  if (arch === "linear") {
     // one logistic unit on the T scaled digits: Dense(1, sigmoid) after a flatten
     return tf.sequential({
       name: "linear_sum",
