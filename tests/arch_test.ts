@@ -1,10 +1,11 @@
-/** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit on the digits. */
+/** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit, SimpleRNN, GRU or Conv1D. */
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
 import { countParameters } from "../src/core/params.ts";
 import { makeDataset, scaleDigits } from "../src/core/dataset.ts";
 import {
   buildModel,
+  conv1dForward,
   initBackend,
   referencePredict,
   roleVariables,
@@ -25,7 +26,7 @@ Deno.test("resolveConfig() takes arch lstm, linear, rnn or gru, stores the defau
   assertThrows(
     () => resolveConfig({ arch: "conv" as never }),
     RangeError,
-    'Config field "arch" must be one of lstm, linear, rnn, gru, got conv',
+    'Config field "arch" must be one of lstm, linear, rnn, gru, conv1d, got conv',
   );
 });
 
@@ -153,7 +154,7 @@ for (
   });
 }
 
-for (const arch of ["rnn", "gru"] as const) {
+for (const arch of ["rnn", "gru", "conv1d"] as const) {
   Deno.test(`train() with arch ${arch} learns on a small config and resumes from a mid-epoch checkpoint bit for bit`, async () => {
     const config = resolveConfig({ arch, units: 4, trainSize: 200, validationSize: 50, epochs: 3 });
     const bytes = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
@@ -176,3 +177,53 @@ for (const arch of ["rnn", "gru"] as const) {
     for (const m of [whole.model, resumed.model]) m.dispose();
   });
 }
+
+Deno.test("buildModel() with arch conv1d: Conv1D(16, width 3, ReLU), global average pooling, Dense(1, sigmoid): 81 parameters", () => {
+  const model = buildModel(resolveConfig({ arch: "conv1d" }));
+  assertEquals(model.layers.map((l) => l.getClassName()), ["Conv1D", "GlobalAveragePooling1D", "Dense"]);
+  assertEquals(model.countParams(), 81);
+  assertEquals(
+    model.countParams(),
+    countParameters(1, [{ kind: "conv1d", filters: 16, kernelSize: 3 }, { kind: "dense", units: 1 }]).total,
+  );
+  model.dispose();
+});
+
+for (const scaling of ["centered", "digit/9"] as const) {
+  Deno.test(`encodeTrained() round trip for arch conv1d: onnxruntime-web matches tfjs to 1e-6 (input ${scaling})`, async () => {
+    const config = resolveConfig({
+      arch: "conv1d",
+      seed: 4,
+      inputScaling: scaling,
+      trainSize: 100,
+      validationSize: 50,
+    });
+    const model = buildModel(config);
+    const layer = model.getLayer("conv1d");
+    const [k, b] = layer.getWeights();
+    layer.setWeights([k, tf.tensor1d(Array.from({ length: b.size }, (_, i) => 0.2 * Math.cos(i + 1)))]);
+    const bytes = encodeTrained(model, { config, validation: { accuracy: 0.5 } } as never);
+    const data = makeDataset({ seed: 3, trainSize: 64, validationSize: 1 });
+    const onnx = await loadOnnx(bytes, "memory");
+    const p = await onnx.predict(data.train.x, 30);
+    await onnx.release();
+    const q = referencePredict(model, scaleDigits(data.train.x, 30, INPUT_SCALING[scaling]), 30);
+    for (let i = 0; i < p.length; i++) assertAlmostEquals(p[i], q[i], 1e-6, `series ${i}`);
+    assert(Math.max(...q) - Math.min(...q) > 1e-3, "outputs must vary, or the test proves nothing");
+    model.dispose();
+  });
+}
+
+Deno.test("conv1dForward() computes what the Conv1D model computes, without a convolution op", () => {
+  const config = resolveConfig({ arch: "conv1d", seed: 6 });
+  const model = buildModel(config);
+  const layer = model.getLayer("conv1d");
+  const [k, b] = layer.getWeights();
+  layer.setWeights([k, tf.tensor1d(Array.from({ length: b.size }, (_, i) => 0.1 * (i % 3)))]);
+  const data = makeDataset({ seed: 2, trainSize: 40, validationSize: 1 });
+  const x = scaleDigits(data.train.x, 30, INPUT_SCALING.centered);
+  const expected = referencePredict(model, x, 30);
+  const got = tf.tidy(() => conv1dForward(model, tf.tensor3d(x, [40, 30, 1])).dataSync());
+  for (let i = 0; i < 40; i++) assertAlmostEquals(got[i], expected[i], 1e-6);
+  model.dispose();
+});

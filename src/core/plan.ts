@@ -89,13 +89,14 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   },
   /** Item (e)'s architectures side by side on the spec's data and training, paired with the spec's seeds. */
   archs: {
-    description: "the architectures: the spec's LSTM beside one logistic unit, SimpleRNN(200) and GRU(200)",
+    description: "the architectures: the spec's LSTM beside one logistic unit, SimpleRNN(200), GRU(200) and a Conv1D",
     variants: [],
     arms: [
       { name: "spec", config: {} },
       { name: "linear", config: { arch: "linear" } },
       { name: "rnn", config: { arch: "rnn" } },
       { name: "gru", config: { arch: "gru" } },
+      { name: "conv1d", config: { arch: "conv1d" } },
     ],
     seeds: range(1, 3),
   },

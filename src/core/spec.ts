@@ -67,7 +67,10 @@ export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = O
 });
 
 /** The network (item e leaves the architecture free): the spec's LSTM, or a baseline beside it. */
-export const ARCHS = ["lstm", "linear", "rnn", "gru"] as const;
+export const ARCHS = ["lstm", "linear", "rnn", "gru", "conv1d"] as const;
+
+/** The `conv1d` arch: filters and kernel width of its one convolution (see {@link TrainConfig.arch}). */
+export const CONV1D = Object.freeze({ filters: 16, kernelSize: 3 });
 
 /** One of {@link ARCHS}. */
 export type Arch = typeof ARCHS[number];
@@ -118,7 +121,9 @@ export interface TrainConfig {
   /** (e) free choice, optional: the network. Absent: `lstm`, the spec's LSTM(units) then Dense(1, sigmoid);
    * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters); `rnn` is
    * SimpleRNN(units, tanh) and `gru` GRU(units) (tf.layers' convention: reset gate before the recurrent
-   * product, ONNX `linear_before_reset` 0), each then Dense(1, sigmoid) on the last step. */
+   * product, ONNX `linear_before_reset` 0), each then Dense(1, sigmoid) on the last step; `conv1d` is
+   * Conv1D(16 filters, width 3, ReLU) then global average pooling then Dense(1, sigmoid), 81 parameters:
+   * the sum is a global average of one feature per position, which the pooling computes exactly. */
   arch?: Arch;
   /** (e) free choice, optional: gradients are scaled down so that their global L2 norm is at most
    * this (PyTorch's `clip_grad_norm_`, Keras's `global_clipnorm`). Absent: no clipping. */

@@ -317,6 +317,66 @@ export function encodeRecurrentOnnx(options: RecurrentEncodeOptions): Uint8Array
   );
 }
 
+/** Options of {@link encodeConv1dOnnx}. */
+export interface Conv1dEncodeOptions {
+  /** tf.layers Conv1D kernel `[width, 1, filters]` and bias `[filters]`, Dense `[filters, 1]` and `[1]`. */
+  weights: { kernel: Float32Array; bias: Float32Array; denseKernel: Float32Array; denseBias: Float32Array };
+  /** Filters F. */
+  filters: number;
+  /** Kernel width K. */
+  kernelSize: number;
+  /** Steps per series T. */
+  seriesLength: number;
+  /** The trainer's input scaling, applied inside the graph. */
+  input: Affine;
+  /** String properties stored in the model's metadata. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Encodes the `conv1d` arch as ONNX bytes:
+ *
+ *   series → [Sub] → Div → Transpose(0, 2, 1) → Conv(W [F, 1, K], valid) → Relu → GlobalAveragePool
+ *     → Reshape([-1, F]) → Gemm → Sigmoid → probability
+ *
+ * @param options Weights, sizes, the in-graph input scaling and metadata.
+ * @returns The serialised ModelProto.
+ * @throws {RangeError} Weights whose sizes do not fit `filters` and `kernelSize`.
+ */
+export function encodeConv1dOnnx(options: Conv1dEncodeOptions): Uint8Array {
+  const { weights, filters: F, kernelSize: K, seriesLength: T } = options;
+  if (weights.kernel.length !== K * F || weights.bias.length !== F || weights.denseKernel.length !== F) {
+    throw new RangeError(`Conv1D weights do not fit ${F} filters of width ${K}`);
+  }
+  // tf.layers [K, 1, F] → ONNX [F, 1, K]
+  const W = new Float32Array(F * K);
+  for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) W[f * K + k] = weights.kernel[k * F + f];
+  const scaling = scalingNodes(options.input);
+  return modelBytes(
+    "conv1d_sum",
+    T,
+    [
+      ...scaling.nodes,
+      node("Transpose", ["scaled"], ["channels_first"], [attr("perm", [0, 2, 1])]),
+      node("Conv", ["channels_first", "conv_W", "conv_B"], ["conv"], [attr("kernel_shape", [K])]),
+      node("Relu", ["conv"], ["relu"]),
+      node("GlobalAveragePool", ["relu"], ["pooled"]),
+      node("Reshape", ["pooled", "pooled_shape"], ["features"]),
+      node("Gemm", ["features", "dense_W", "dense_B"], ["logit"]),
+      node("Sigmoid", ["logit"], [OUTPUT_NAME]),
+    ],
+    [
+      ...scaling.initializers,
+      floatTensor("conv_W", [F, 1, K], W),
+      floatTensor("conv_B", [F], weights.bias),
+      intTensor("pooled_shape", [-1, F]),
+      floatTensor("dense_W", [F, 1], weights.denseKernel),
+      floatTensor("dense_B", [1], weights.denseBias),
+    ],
+    options.metadata,
+  );
+}
+
 /** Options of {@link encodeLinearOnnx}. */
 export interface LinearEncodeOptions {
   /** The Dense kernel, `[T, 1]`. */

@@ -9,8 +9,15 @@ import { lstmWeights } from "./model.ts";
 import { referencePredict } from "./reference.ts";
 import type { TrainingMetrics } from "./train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
-import { archOf, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
-import { describeIo, encodeLinearOnnx, encodeOnnx, encodeRecurrentOnnx, type ExportWeights } from "../onnx/encode.ts";
+import { archOf, CONV1D, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
+import {
+  describeIo,
+  encodeConv1dOnnx,
+  encodeLinearOnnx,
+  encodeOnnx,
+  encodeRecurrentOnnx,
+  type ExportWeights,
+} from "../onnx/encode.ts";
 import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { compareProbabilities, type OnnxCheck } from "../onnx/compare.ts";
 import { scoreOnnxBoundary } from "../onnx/boundary.ts";
@@ -58,6 +65,17 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
       return encodeLinearOnnx({
         kernel: kernel.dataSync() as Float32Array,
         bias: bias.dataSync() as Float32Array,
+        seriesLength: c.seriesLength,
+        input,
+        metadata,
+      });
+    }
+    case "conv1d": {
+      const [kernel, bias] = model.getLayer("conv1d").getWeights().map((t) => t.dataSync() as Float32Array);
+      const [denseKernel, denseBias] = model.getLayer("output").getWeights().map((t) => t.dataSync() as Float32Array);
+      return encodeConv1dOnnx({
+        weights: { kernel, bias, denseKernel, denseBias },
+        ...CONV1D,
         seriesLength: c.seriesLength,
         input,
         metadata,

@@ -4,7 +4,7 @@
  */
 import { tf } from "./backend.ts";
 import { deriveSeed } from "../core/rng.ts";
-import { type Arch, archOf, SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Arch, archOf, CONV1D, SPEC, type TrainConfig } from "../core/spec.ts";
 
 /** Trainable weights in the tf.layers layout, gate order i, f, c, o along the 4H axis. */
 export interface LstmWeights {
@@ -75,6 +75,30 @@ export function buildModel(
     } finally {
       console.warn = warn;
     }
+  }
+  if (arch === "conv1d") {
+    return tf.sequential({
+      name: "conv1d_sum",
+      layers: [
+        tf.layers.conv1d({
+          name: "conv1d",
+          inputShape: [config.seriesLength, 1],
+          filters: CONV1D.filters,
+          kernelSize: CONV1D.kernelSize,
+          activation: "relu",
+          kernelInitializer: tf.initializers.glorotUniform({ seed: seed("kernel") }),
+          biasInitializer: "zeros",
+        }),
+        tf.layers.globalAveragePooling1d({ name: "pool" }),
+        tf.layers.dense({
+          name: "output",
+          units: SPEC.outputs,
+          activation: "sigmoid",
+          kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
+          biasInitializer: "zeros",
+        }),
+      ],
+    });
   }
   if (arch === "linear") {
     // one logistic unit on the T scaled digits: Dense(1, sigmoid) after a flatten

@@ -7,7 +7,7 @@ import { tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
 import { fastGradients, type FastProfile } from "./fast.ts";
 import type { LstmVariables, RoleVariable } from "./model.ts";
-import { autodiffGradients, referenceGradients } from "./reference.ts";
+import { autodiffGradients, conv1dForward, referenceGradients } from "./reference.ts";
 import type { Arch, TrainerName } from "../core/spec.ts";
 
 /** What a step reports of its batch. */
@@ -74,7 +74,12 @@ export function trainStep(state: StepState, batch: Batch, profile?: FastProfile)
     probabilities: Float32Array;
     grads: Record<string, tf.Tensor>;
   } = !lstm
-    ? autodiffGradients(state.model, batch, state.roles)
+    ? autodiffGradients(
+      state.model,
+      batch,
+      state.roles,
+      state.arch === "conv1d" ? (xs) => conv1dForward(state.model, xs) : undefined,
+    )
     : state.trainer === "fast"
     ? fastGradients(state.variables!, batch, profile)
     : referenceGradients(state.model, batch);
