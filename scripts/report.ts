@@ -82,6 +82,7 @@ await runCli(command, async ({ flags }) => {
     specData42: await summary("spec-data42"),
     imbalance: await summary("imbalance"),
     boundary: await summary("boundary"),
+    archs: await summary("archs"),
   };
   for (const [name, s] of Object.entries(plans)) console.log(`plan ${name}: ${s.present.length} of ${s.total} runs`);
   let study;

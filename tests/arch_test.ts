@@ -1,7 +1,7 @@
 /** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit, SimpleRNN, GRU or Conv1D. */
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
-import { countParameters } from "../src/core/params.ts";
+import { archLayers, countParameters } from "../src/core/params.ts";
 import { makeDataset, scaleDigits } from "../src/core/dataset.ts";
 import {
   buildModel,
@@ -226,4 +226,14 @@ Deno.test("conv1dForward() computes what the Conv1D model computes, without a co
   const got = tf.tidy(() => conv1dForward(model, tf.tensor3d(x, [40, 30, 1])).dataSync());
   for (let i = 0; i < 40; i++) assertAlmostEquals(got[i], expected[i], 1e-6);
   model.dispose();
+});
+
+Deno.test("archLayers() counts what tf.layers builds, for every arch", () => {
+  for (const arch of ["lstm", "linear", "rnn", "gru", "conv1d"] as const) {
+    const config = resolveConfig({ arch });
+    const model = buildModel(config);
+    const { inputSize, layers } = archLayers(config);
+    assertEquals(countParameters(inputSize, layers).total, model.countParams(), arch);
+    model.dispose();
+  }
 });

@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import fc from "fast-check";
 import {
+  archsFigure,
+  archsSection,
   boundaryArmsSection,
   dataOrTrainingSection,
   driftFigure,
@@ -42,6 +44,10 @@ function variant(name: string, figures: Record<string, number[]>, seeds = [1, 2,
       mcc: figures.mcc?.[i] ?? NaN,
       specificity: figures.specificity?.[i] ?? NaN,
     })),
+    arch: "lstm",
+    parameters: 161_801,
+    epochSeconds: 9.5,
+    curve: [{ epoch: 1, valAccuracy: 0.99, valLoss: 0.05 }, { epoch: 2, valAccuracy: 0.995, valLoss: 0.03 }],
     boundaryHistory: [
       { epoch: 1, runs: 3, atThreshold: 0.5, band: 0.7, effectiveThreshold: 101 },
       { epoch: 2, runs: 3, atThreshold: 0.6, band: 0.8, effectiveThreshold: 100 },
@@ -121,4 +127,22 @@ Deno.test("boundaryArmsSection() names the best arm over the band against the ba
   assertStringIncludes(md, "![drift](drift.svg)");
   const svg = driftFigure({ boundary: plan([spec, fb]) }, "effectiveThreshold")!;
   assertEquals(svg.match(/class="series"/g)?.length, 3, "two arms and the rule");
+});
+
+Deno.test("archsSection() tables the archs by parameters with their seconds per epoch, and archsFigure() overlays their curves", () => {
+  const lstm = variant("spec", { accuracy: [0.995, 0.996, 0.997], mcc: [0.8, 0.85, 0.9] });
+  const linear = {
+    ...variant("linear", { accuracy: [0.985, 0.986, 0.984], mcc: [0.1, 0.2, 0.1], cutAccuracy: [0.996, 0.997, 0.998] }),
+    arch: "linear" as const,
+    parameters: 31,
+    epochSeconds: 0.4,
+  };
+  const md = archsSection({ archs: plan([lstm, linear]) }).join("\n");
+  assertStringIncludes(md, "## Which model learns the sum?");
+  assert(md.indexOf("| linear | 31 |") < md.indexOf("| lstm (spec) | 161,801 |"), "sorted by parameters");
+  assertStringIncludes(md, "| 0.4 |");
+  assertStringIncludes(md, "Highest MCC: **the LSTM**");
+  assertStringIncludes(md, "linear (31 parameters) reaches the LSTM's accuracy");
+  assertEquals(archsFigure({ archs: plan([lstm, linear]) })!.match(/class="series"/g)?.length, 2);
+  assertEquals(archsSection({ archs: plan([lstm]) }), []);
 });

@@ -3,6 +3,7 @@
  * one pure function that the architecture comparison and its tests share.
  * @module
  */
+import { archOf, CONV1D, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One layer of a stack, applied to the previous layer's features (or the input's). */
 export type LayerShape =
@@ -64,4 +65,28 @@ export function countParameters(
     }
   });
   return { perLayer, total: perLayer.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The layers of a config's network, for {@link countParameters}: the input size and the layer shapes.
+ *
+ * @param config The arch, units and series length.
+ * @returns The input size per step and the layers.
+ */
+export function archLayers(
+  config: Pick<TrainConfig, "arch" | "units" | "seriesLength">,
+): { inputSize: number; layers: LayerShape[] } {
+  const out: LayerShape = { kind: "dense", units: SPEC.outputs };
+  switch (archOf(config)) {
+    case "linear":
+      return { inputSize: config.seriesLength, layers: [out] };
+    case "conv1d":
+      return { inputSize: 1, layers: [{ kind: "conv1d", ...CONV1D }, out] };
+    case "rnn":
+      return { inputSize: 1, layers: [{ kind: "simpleRnn", units: config.units }, out] };
+    case "gru":
+      return { inputSize: 1, layers: [{ kind: "gru", units: config.units }, out] };
+    case "lstm":
+      return { inputSize: 1, layers: [{ kind: "lstm", units: config.units }, out] };
+  }
 }

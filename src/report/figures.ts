@@ -7,7 +7,7 @@
 import { confusionHeatmap, lineChart, type LineSeries, type Marker } from "./svg.ts";
 import type { ReportFacts, ReportInput } from "./facts.ts";
 import type { Diagnosis } from "../core/diagnosis.ts";
-import { driftFigure, variantsFigure } from "./plans.ts";
+import { archsFigure, driftFigure, variantsFigure } from "./plans.ts";
 import { seriesSum } from "../core/dataset.ts";
 import { pct } from "../core/format.ts";
 import { averagePrecision, flipClasses, prCurve, rocAuc, rocCurve } from "../core/metrics.ts";
@@ -21,7 +21,7 @@ export type BoundaryFigureName = "boundary.svg";
 /** The figure drawn only when the boundary was diagnosed. */
 export type DiagnosisFigureName = "order.svg";
 /** The figures drawn only when the imbalance or boundary plans have runs. */
-export type PlanFigureName = "variants.svg" | "variants-mcc.svg" | "drift.svg" | "drift-threshold.svg";
+export type PlanFigureName = "variants.svg" | "variants-mcc.svg" | "drift.svg" | "drift-threshold.svg" | "archs.svg";
 /** The figure drawn only when there are spec runs over seeds. */
 export type SeedsFigureName = "seeds.svg" | "seeds-mcc.svg";
 /** Every figure's SVG text by file name; the optional ones when their inputs exist. */
@@ -279,6 +279,7 @@ function planFigures(facts: ReportFacts): Partial<Record<PlanFigureName, string>
     "variants-mcc.svg": variantsFigure(facts.plans, "mcc"),
     "drift.svg": driftFigure(facts.plans, "band"),
     "drift-threshold.svg": driftFigure(facts.plans, "effectiveThreshold"),
+    "archs.svg": archsFigure(facts.plans),
   };
   return Object.fromEntries(Object.entries(figures).filter(([, svg]) => svg !== undefined));
 }

@@ -6,7 +6,7 @@
 import type { Diagnosis } from "../core/diagnosis.ts";
 import type { ReportFacts } from "./facts.ts";
 import { pct } from "../core/format.ts";
-import { boundaryArmsSection, dataOrTrainingSection, imbalanceSection } from "./plans.ts";
+import { archsSection, boundaryArmsSection, dataOrTrainingSection, imbalanceSection } from "./plans.ts";
 
 const WORDS = [
   "zero",
@@ -158,6 +158,7 @@ export function reportMarkdown(f: ReportFacts): string {
   }
 
   lines.push(...imbalanceSection(f.plans, f.study));
+  lines.push(...archsSection(f.plans));
 
   const p = f.pitfall;
   const call = `randint(0, ${p.digitValues})`;

@@ -6,6 +6,8 @@
 import { runName, type RunSpec } from "../core/plan.ts";
 import { type Interval, pairedDifference, type SeedSummary, summarize, wilsonInterval } from "../core/stats.ts";
 import { pct } from "../core/format.ts";
+import { type Arch, archOf } from "../core/spec.ts";
+import { archLayers, countParameters } from "../core/params.ts";
 import { readRunRecord, type RunRecord } from "./record.ts";
 
 /** How each summarised figure is read from a run file. */
@@ -50,6 +52,14 @@ export interface VariantSummary {
   meanSeconds: number;
   /** Per run, in seed order: the figures a spread plot shows. */
   perRun: { seed: number; accuracy: number; mcc: number; specificity: number }[];
+  /** The network of its runs. */
+  arch: Arch;
+  /** Its trainable parameters. */
+  parameters: number;
+  /** Median seconds per epoch, averaged over the runs. */
+  epochSeconds: number;
+  /** Validation accuracy and loss after each epoch, averaged over the runs. */
+  curve: { epoch: number; valAccuracy: number; valLoss: number }[];
   /** The boundary after each epoch, averaged over the runs that record it (none for older run files). */
   boundaryHistory: { epoch: number; runs: number; atThreshold: number; band: number; effectiveThreshold: number }[];
 }
@@ -104,6 +114,12 @@ function summarizeFigures(records: RunRecord[]): Partial<Record<SummaryFigure, S
     if (values.length) out[f] = summarize(values);
   }
   return out;
+}
+
+/** The median of some numbers (NaN for none). */
+function medianOf(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
 }
 
 /** The per-epoch boundary averaged over the runs that record it, epoch by epoch. */
@@ -180,6 +196,14 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
         specificity: r.validation.specificity,
       })),
       boundaryHistory: meanBoundaryHistory(records),
+      arch: archOf(records[0].config),
+      parameters: (({ inputSize, layers }) => countParameters(inputSize, layers).total)(archLayers(records[0].config)),
+      epochSeconds: records.reduce((a, r) => a + medianOf(r.history.map((e) => e.seconds)), 0) / records.length,
+      curve: Array.from({ length: Math.min(...records.map((r) => r.history.length)) }, (_, e) => ({
+        epoch: e + 1,
+        valAccuracy: records.reduce((a, r) => a + r.history[e].valAccuracy, 0) / records.length,
+        valLoss: records.reduce((a, r) => a + r.history[e].valLoss, 0) / records.length,
+      })),
     };
   });
   // pair each treatment with the spec run on the same config, seed and data seed
