@@ -75,6 +75,8 @@ Deno.test({
         await page.click("#predict");
         await page.waitForSelector("body[data-state=error]");
         assertEquals(await page.textContent("#error"), "Expected 30 digits, got 3");
+        // the page says which network it runs
+        await page.waitForSelector("#model-info:has-text('Model lstm')", { timeout: 30_000 });
       } finally {
         await browser.close();
       }

@@ -21,6 +21,7 @@ Deno.test("POST /predict answers probabilities, labels and the model's identity,
     assertEquals(one.labels, [one.probabilities[0] >= 0.5 ? 1 : 0]);
     assertEquals(one.model.sha256.length, 64);
     assertEquals(one.model.validationAccuracy, 0.5);
+    assertEquals(one.model.arch, "lstm");
     const many = await (await post(base, JSON.stringify({ series: [series, series.map((d) => 9 - d)] }))).json();
     assertEquals(many.probabilities.length, 2);
     assertEquals(many.probabilities[0], one.probabilities[0]);

@@ -5,6 +5,7 @@
 import { loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { readModelDir } from "../model_dir/model_dir.ts";
 import type { Metrics } from "../model_dir/schema.ts";
+import { type Arch, archOf } from "../core/spec.ts";
 
 /** A loaded model and what identifies it. */
 export interface ServedModel {
@@ -14,6 +15,8 @@ export interface ServedModel {
   sha256: string;
   /** Validation accuracy recorded at training. */
   validationAccuracy: number;
+  /** The network (the config's `arch`: `lstm` when absent). */
+  arch: Arch;
   /** The model file's bytes, served to the web page. */
   bytes: Uint8Array;
   /** The model directory. */
@@ -39,6 +42,7 @@ export async function loadServedModel(dir: string): Promise<ServedModel> {
     onnx,
     sha256: metrics.sha256["model.onnx"],
     validationAccuracy: metrics.validation.accuracy,
+    arch: archOf(metrics.config),
     bytes,
     dir,
     metrics,

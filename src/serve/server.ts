@@ -234,7 +234,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   const security = { "x-content-type-options": "nosniff", "content-security-policy": csp };
-  const identity = { sha256: model.sha256, validationAccuracy: model.validationAccuracy };
+  const identity = { sha256: model.sha256, validationAccuracy: model.validationAccuracy, arch: model.arch };
   let hosts: Set<string> | null = null; // set once listening, when the host is loopback
 
   const predict = async (req: IncomingMessage): Promise<Reply> => {
@@ -251,7 +251,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rows.forEach((r, n) => digits.set(r, n * T));
     const p = await pool.run(digits);
     const probabilities = Array.from(p);
-    return json({ probabilities, labels: probabilities.map(decide), model: identity });
+    return json({ probabilities, labels: probabilities.map((p) => decide(p)), model: identity });
   };
 
   const handle = async (req: IncomingMessage): Promise<Reply> => {

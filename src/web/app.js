@@ -75,7 +75,7 @@ $("random").addEventListener("click", () => {
 });
 
 fetch("/healthz").then((r) => r.json()).then(({ model }) => {
-  $("model-info").textContent = `Model sha256 ${model.sha256.slice(0, 12)}…, validation accuracy ${
+  $("model-info").textContent = `Model ${model.arch} (sha256 ${model.sha256.slice(0, 12)}…), validation accuracy ${
     (100 * model.validationAccuracy).toFixed(2)
   } % on ${spec.validationSize.toLocaleString("en")} held-out series.`;
 }).catch(() => ($("model-info").textContent = "Model information unavailable."));
