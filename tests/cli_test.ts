@@ -295,7 +295,7 @@ Deno.test("deno task train --arch linear --epochs 2 writes a model directory tha
   assertEquals(v.code, 0, v.stdout + v.stderr);
   assertStringIncludes(v.stdout, "PASS");
   await Deno.remove(`${root}${out}`, { recursive: true });
-  const bad = await task("train", ["--arch", "gru", "--epochs", "1", "--out", out]);
+  const bad = await task("train", ["--arch", "conv2d", "--epochs", "1", "--out", out]);
   assertEquals(bad.code, 2);
-  assertMatch(bad.stderr.trim(), /^error: .*--arch.*gru/);
+  assertMatch(bad.stderr.trim(), /^error: .*--arch.*conv2d/);
 });

@@ -67,13 +67,13 @@ export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = O
 });
 
 /** The network (item e leaves the architecture free): the spec's LSTM, or a baseline beside it. */
-export const ARCHS = ["lstm", "linear", "rnn", "gru", "conv1d"] as const;
+export const ARCHS: readonly Arch[] = Object.freeze(["lstm", "linear", "rnn", "gru", "conv1d"]);
 
 /** The `conv1d` arch: filters and kernel width of its one convolution (see {@link TrainConfig.arch}). */
-export const CONV1D = Object.freeze({ filters: 16, kernelSize: 3 });
+export const CONV1D: Readonly<{ filters: number; kernelSize: number }> = Object.freeze({ filters: 16, kernelSize: 3 });
 
 /** One of {@link ARCHS}. */
-export type Arch = typeof ARCHS[number];
+export type Arch = "lstm" | "linear" | "rnn" | "gru" | "conv1d";
 
 /** Which training path produced a model. */
 export type TrainerName = "fast" | "reference";
