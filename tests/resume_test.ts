@@ -9,6 +9,7 @@ import {
   type TrainingState,
   WEIGHT_NAMES,
   weightsFromArrays,
+  YIELD_EVERY_BATCHES,
 } from "../src/train/mod.ts";
 import { resolveConfig } from "../mod.ts";
 
@@ -87,4 +88,14 @@ Deno.test("train() stopped by its signal mid-epoch and resumed from the state gi
     "checkpoint's config",
   );
   for (const r of [whole, resumed]) r.model.dispose();
+});
+
+Deno.test("train() yields to the event loop within an epoch: an abort from a timer stops it after a few batches", async () => {
+  const small = resolveConfig({ units: 4, trainSize: 2000, validationSize: 20, epochs: 2, seed: 3 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 0);
+  const stopped = await assertRejects(() => train({ config: small, signal: controller.signal }), TrainingInterrupted);
+  const state = (stopped as TrainingInterrupted).state;
+  assertEquals(state.epoch, 0, "stopped in the first epoch");
+  assert(state.batch <= YIELD_EVERY_BATCHES, `stopped after ${state.batch} batches`);
 });

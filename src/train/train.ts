@@ -76,6 +76,9 @@ export class TrainingInterrupted extends Error {
   }
 }
 
+/** Training yields to the event loop once every this many batches (a few hundred ms on the full spec). */
+export const YIELD_EVERY_BATCHES = 8;
+
 /** The names under which a checkpoint stores the weights and the optimizer's state. */
 const STATE_NAMES = {
   weight: (n: string) => `weights/${n}`,
@@ -309,6 +312,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         accSum += history.batches.accuracy[epoch * batches + b];
       }
       for (let b = first; b < batches; b++) {
+        // let timers, signals (Ctrl-C) and a runner's closed pipe be seen within a few batches
+        if (b > first && b % YIELD_EVERY_BATCHES === 0) await new Promise((resolve) => setTimeout(resolve, 0));
         if (options.signal?.aborted) {
           const state = await snapshot(epoch, b, epochStart);
           await options.onCheckpoint?.(state);
