@@ -8,7 +8,7 @@
  */
 import type { Affine } from "./spec.ts";
 import { leastSquares } from "./stats.ts";
-import { decide } from "./metrics.ts";
+import { type BoundarySet, scoreBoundary } from "./boundary.ts";
 
 /** The weights of the exercise's network as plain arrays, in the tf.layers layout (gate order i, f, c, o). */
 export interface LstmArrays {
@@ -239,7 +239,7 @@ export interface Diagnosis {
  * @returns The diagnosis.
  */
 export async function diagnose(options: {
-  set: { sums: number[]; x: Uint8Array; y: Uint8Array; perSum: number; length: number };
+  set: BoundarySet;
   predict: (x: Uint8Array) => Promise<ArrayLike<number>>;
   weights: LstmArrays;
   scaling: Affine;
@@ -253,17 +253,11 @@ export async function diagnose(options: {
     const x = order === "as drawn" ? set.x : sortDigits(set.x, T, order);
     const p = await predict(x);
     if (order === "as drawn") fit = logitFit(x, T, p);
-    const accuracy: number[] = [];
-    const meanLogit: number[] = [];
-    set.sums.forEach((_, k) => {
-      let right = 0;
+    const { accuracy } = scoreBoundary({ ...set, x }, p);
+    const meanLogit = set.sums.map((_, k) => {
       let total = 0;
-      for (let i = k * set.perSum; i < (k + 1) * set.perSum; i++) {
-        if (decide(p[i]) === set.y[i]) right++;
-        total += logit(p[i]);
-      }
-      accuracy.push(right / set.perSum);
-      meanLogit.push(total / set.perSum);
+      for (let i = k * set.perSum; i < (k + 1) * set.perSum; i++) total += logit(p[i]);
+      return total / set.perSum;
     });
     orders.push({ order, accuracy, meanLogit });
   }

@@ -44,6 +44,15 @@ export function buildModel(
   >,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
+  // every arch ends in the spec's output: one sigmoid unit (item b)
+  const output = () =>
+    tf.layers.dense({
+      name: "output",
+      units: SPEC.outputs,
+      activation: "sigmoid",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
+      biasInitializer: "zeros",
+    });
   const arch = archOf(config);
   if (arch === "rnn" || arch === "gru") {
     // the same initialisers as the LSTM's: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias
@@ -63,13 +72,7 @@ export function buildModel(
         name: `${arch}_sum`,
         layers: [
           arch === "rnn" ? tf.layers.simpleRNN(cell) : tf.layers.gru({ ...cell, recurrentActivation: "sigmoid" }),
-          tf.layers.dense({
-            name: "output",
-            units: SPEC.outputs,
-            activation: "sigmoid",
-            kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
-            biasInitializer: "zeros",
-          }),
+          output(),
         ],
       });
     } finally {
@@ -90,13 +93,7 @@ export function buildModel(
           biasInitializer: "zeros",
         }),
         tf.layers.globalAveragePooling1d({ name: "pool" }),
-        tf.layers.dense({
-          name: "output",
-          units: SPEC.outputs,
-          activation: "sigmoid",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
-          biasInitializer: "zeros",
-        }),
+        output(),
       ],
     });
   }
@@ -106,13 +103,7 @@ export function buildModel(
       name: "linear_sum",
       layers: [
         tf.layers.flatten({ name: "flatten", inputShape: [config.seriesLength, 1] }),
-        tf.layers.dense({
-          name: "output",
-          units: SPEC.outputs,
-          activation: "sigmoid",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
-          biasInitializer: "zeros",
-        }),
+        output(),
       ],
     });
   }
@@ -136,13 +127,7 @@ export function buildModel(
       }),
       biasInitializer: "zeros",
     }));
-    model.add(tf.layers.dense({
-      name: "output",
-      units: SPEC.outputs,
-      activation: "sigmoid",
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
-      biasInitializer: "zeros",
-    }));
+    model.add(output());
   } finally {
     console.warn = warn;
   }
