@@ -44,6 +44,13 @@ function variant(name: string, figures: Record<string, number[]>, seeds = [1, 2,
       mcc: figures.mcc?.[i] ?? NaN,
       specificity: figures.specificity?.[i] ?? NaN,
     })),
+    lateDrift: [{
+      seed: seeds[0],
+      thresholdLow: 97,
+      thresholdHigh: 101.5,
+      atThresholdLow: 0.25,
+      atThresholdHigh: 0.95,
+    }],
     arch: "lstm",
     parameters: 161_801,
     epochSeconds: 9.5,
@@ -125,6 +132,10 @@ Deno.test("boundaryArmsSection() names the best arm over the band against the ba
   assertStringIncludes(md, "98.00 % ± 1.00 over 95..105 (bar ≥ 97 %: met)");
   assertStringIncludes(md, "(bar ≥ 99.7 % over 10 seeds: not measured on 10 seeds)");
   assertStringIncludes(md, "![drift](drift.svg)");
+  assertStringIncludes(
+    md,
+    "still moves across 4.5–4.5 sums from epoch to epoch, and its accuracy at the threshold swings by 70 %–70 % (2 runs)",
+  );
   const svg = driftFigure({ boundary: plan([spec, fb]) }, "effectiveThreshold")!;
   assertEquals(svg.match(/class="series"/g)?.length, 3, "two arms and the rule");
 });

@@ -241,10 +241,12 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       b.specificity && b.specificity.n >= 10 ? bar(b.specificity.mean >= 0.95) : "not measured on 10 seeds"
     }).`,
     "",
-    ...(plan.variants.some((v) => v.boundaryHistory.length)
+    ...(plan.variants.some((v) => v.boundaryHistory.length) ||
+        p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [
         "Over training, after each epoch, on a smaller boundary set (20 series per sum) drawn apart from the final " +
-        "one, averaged over each arm's seeds:",
+        "one, averaged over each arm's seeds (and over the spec-data42 plan's runs, which record it too). " +
+        driftText(p),
         "",
         "![drift](drift.svg)",
         "",
@@ -253,6 +255,21 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       ]
       : []),
   ];
+}
+
+/** How far the effective threshold still moves over the last third of training, per run. */
+function driftText(p: PlanSummaries): string {
+  const runs = [...(p.boundary?.variants ?? []), ...(p.specData42?.variants ?? [])].flatMap((v) => v.lateDrift);
+  if (!runs.length) return "";
+  const widest = Math.max(...runs.map((r) => r.thresholdHigh - r.thresholdLow));
+  const narrowest = Math.min(...runs.map((r) => r.thresholdHigh - r.thresholdLow));
+  const at = runs.map((r) => r.atThresholdHigh - r.atThresholdLow);
+  return `The boundary drifts rather than settles: over the last third of training the effective threshold of a run ` +
+    `still moves across ${narrowest.toFixed(1)}–${widest.toFixed(1)} sums from epoch to epoch, and its accuracy at ` +
+    `the threshold swings by ${pct(Math.min(...at), 0)}–${
+      pct(Math.max(...at), 0)
+    } (${runs.length} runs), so where the ` +
+    `last epoch leaves it is largely chance.`;
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -284,7 +301,11 @@ export function variantsFigure(p: PlanSummaries, measure: "accuracy" | "mcc"): s
 
 /** The boundary over training, per arm: accuracy over the band, or the effective threshold. */
 export function driftFigure(p: PlanSummaries, measure: "band" | "effectiveThreshold"): string | undefined {
-  const arms = (p.boundary?.variants ?? []).filter((v) => v.boundaryHistory.length);
+  // the boundary plan's arms, and the spec on the shipped model's data (its runs record the boundary per epoch)
+  const arms = [
+    ...(p.boundary?.variants ?? []),
+    ...(p.specData42?.variants ?? []).map((v) => ({ ...v, variant: "spec, data seed 42" })),
+  ].filter((v) => v.boundaryHistory.length);
   if (!arms.length) return undefined;
   const scale = measure === "band" ? 100 : 1;
   const series: LineSeries[] = arms.map((a, k) => {

@@ -60,6 +60,15 @@ export interface VariantSummary {
   epochSeconds: number;
   /** Validation accuracy and loss after each epoch, averaged over the runs. */
   curve: { epoch: number; valAccuracy: number; valLoss: number }[];
+  /** Per run that records the boundary per epoch: the range of its effective threshold and of its accuracy at the
+   * threshold over the last third of the epochs. */
+  lateDrift: {
+    seed: number;
+    thresholdLow: number;
+    thresholdHigh: number;
+    atThresholdLow: number;
+    atThresholdHigh: number;
+  }[];
   /** The boundary after each epoch, averaged over the runs that record it (none for older run files). */
   boundaryHistory: { epoch: number; runs: number; atThreshold: number; band: number; effectiveThreshold: number }[];
 }
@@ -196,6 +205,19 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
         specificity: r.validation.specificity,
       })),
       boundaryHistory: meanBoundaryHistory(records),
+      lateDrift: records.filter((r) => r.boundaryHistory?.length).map((r) => {
+        const h = r.boundaryHistory!;
+        const late = h.slice(Math.floor((2 * h.length) / 3));
+        const thr = late.map((e) => e.effectiveThreshold ?? NaN).filter(Number.isFinite);
+        const at = late.map((e) => e.atThreshold);
+        return {
+          seed: r.config.seed,
+          thresholdLow: Math.min(...thr),
+          thresholdHigh: Math.max(...thr),
+          atThresholdLow: Math.min(...at),
+          atThresholdHigh: Math.max(...at),
+        };
+      }),
       arch: archOf(records[0].config),
       parameters: (({ inputSize, layers }) => countParameters(inputSize, layers).total)(archLayers(records[0].config)),
       epochSeconds: records.reduce((a, r) => a + medianOf(r.history.map((e) => e.seconds)), 0) / records.length,
