@@ -252,11 +252,15 @@ function boundaryFigure(b: NonNullable<ReportFacts["boundary"]>, task: ReportFac
 /** The mean logit per sum for the digits as drawn and sorted either way: the order moves the decision. */
 function orderFigure(d: Diagnosis, task: ReportFacts["task"]): string {
   const [lo, hi] = [d.sums[0], d.sums[d.sums.length - 1]];
+  const logits = d.orders.flatMap((o) => o.meanLogit).filter(Number.isFinite);
+  const [yLow, yHigh] = [Math.min(...logits), Math.max(...logits)];
   return lineChart({
     title: `The same digits in another order: mean logit of P(class 1), ${d.perSum} series per sum`,
     xLabel: `sum of the ${task.seriesLength} digits`,
     yLabel: "mean logit of P(class 1)",
-    legend: "bottom-right",
+    // room above the points for the legend
+    legend: "top-right",
+    yDomain: [Math.floor(yLow) - 1, Math.ceil(yHigh + 0.4 * (yHigh - yLow))],
     xDomain: [lo, hi],
     series: [
       ...d.orders.map((o, k) => ({
@@ -268,7 +272,13 @@ function orderFigure(d: Diagnosis, task: ReportFacts["task"]): string {
       })),
       { name: "p = 0.5", x: [lo, hi], y: [0, 0], color: CHANCE_COLOR, dashed: true, width: 1 },
     ],
-    markers: [{ x: task.threshold - 0.5, label: `rule: class 1 from sum ${task.threshold}`, color: "#c00", row: 0 }],
+    markers: [{
+      x: task.threshold - 0.5,
+      label: `rule: class 1 from sum ${task.threshold}`,
+      color: "#c00",
+      row: 0,
+      side: "left",
+    }],
   });
 }
 
