@@ -175,9 +175,10 @@ export function dataOrTrainingSection(p: PlanSummaries): string[] {
     `(data seed 42) and varies only the training seed (initial weights and batch order), ${fixed.seeds.length} seeds. ` +
     `If the training seed alone spreads the figures about as widely, the spread is the training's, not the data's. ` +
     `With ${all.seeds.length} and ${fixed.seeds.length} runs each standard deviation is itself uncertain by a third ` +
-    `or more, so read the ratio as a rough split.`,
+    `or more, so read the ratio of variances as a rough split: near 100 % (or above, by chance) the training seed ` +
+    `alone accounts for the whole spread.`,
     "",
-    `| figure | sd, everything varies (${all.seeds.length} seeds) | sd, training seed only (${fixed.seeds.length} seeds, data 42) | variance share of training alone | mean, data 42 |`,
+    `| figure | sd, everything varies (${all.seeds.length} seeds) | sd, training seed only (${fixed.seeds.length} seeds, data 42) | variance ratio, training alone / everything | mean, data 42 |`,
     "|---|---:|---:|---:|---:|",
     ...rows.map(([name, a, b, asPct]) =>
       `| ${name} | ${sd(a, asPct)} | ${sd(b, asPct)} | ${share(a, b)} | ${
