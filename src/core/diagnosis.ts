@@ -8,6 +8,7 @@
  */
 import type { Affine } from "./spec.ts";
 import { leastSquares } from "./stats.ts";
+import { seriesSum } from "./dataset.ts";
 import { type BoundarySet, scoreBoundary } from "./boundary.ts";
 
 /** The weights of the exercise's network as plain arrays, in the tf.layers layout (gate order i, f, c, o). */
@@ -186,7 +187,7 @@ export function logitFit(x: Uint8Array, seriesLength: number, p: ArrayLike<numbe
   const y = Array.from(p, logit);
   const sums = Array.from(
     { length: n },
-    (_, s) => x.subarray(s * seriesLength, (s + 1) * seriesLength).reduce((a, b) => a + b, 0),
+    (_, s) => seriesSum(x.subarray(s * seriesLength, (s + 1) * seriesLength)),
   );
   const line = leastSquares(sums.map((v) => [1, v]), y);
   const [a, slope] = line.coefficients;

@@ -4,7 +4,14 @@
  * @module
  */
 import { runName, type RunSpec } from "../core/plan.ts";
-import { type Interval, pairedDifference, type SeedSummary, summarize, wilsonInterval } from "../core/stats.ts";
+import {
+  type Interval,
+  pairedDifference,
+  percentile,
+  type SeedSummary,
+  summarize,
+  wilsonInterval,
+} from "../core/stats.ts";
 import { pct } from "../core/format.ts";
 import { type Arch, archOf } from "../core/spec.ts";
 import { archLayers, countParameters } from "../core/params.ts";
@@ -125,12 +132,6 @@ function summarizeFigures(records: RunRecord[]): Partial<Record<SummaryFigure, S
   return out;
 }
 
-/** The median of some numbers (NaN for none). */
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
-}
-
 /** The per-epoch boundary averaged over the runs that record it, epoch by epoch. */
 function meanBoundaryHistory(records: RunRecord[]): VariantSummary["boundaryHistory"] {
   const withHistory = records.filter((r) => r.boundaryHistory?.length);
@@ -220,8 +221,13 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
       }),
       arch: archOf(records[0].config),
       parameters: (({ inputSize, layers }) => countParameters(inputSize, layers).total)(archLayers(records[0].config)),
-      epochSeconds: records.reduce((a, r) => a + medianOf(r.history.map((e) => e.seconds)), 0) / records.length,
-      curve: Array.from({ length: Math.min(...records.map((r) => r.history.length)) }, (_, e) => ({
+      epochSeconds: records.reduce((a, r) =>
+        a + percentile(r.history.map((e) => e.seconds).sort((x, y) => x - y), 0.5), 0) / records.length,
+      curve: Array.from({
+        length: Math.min(...records.map((r) =>
+          r.history.length
+        )),
+      }, (_, e) => ({
         epoch: e + 1,
         valAccuracy: records.reduce((a, r) => a + r.history[e].valAccuracy, 0) / records.length,
         valLoss: records.reduce((a, r) => a + r.history[e].valLoss, 0) / records.length,
