@@ -37,8 +37,12 @@ interface WasmHeap {
 /**
  * A zero-copy float32 view of a tensor on the WASM heap. Valid only until the next tfjs call
  * that may grow the heap: take it right before a loop, never keep it.
+ *
+ * @param t A tensor on the WASM backend.
+ * @returns Its values, not a copy.
+ * @throws {Error} Another backend.
  */
-function heap(t: tf.Tensor): Float32Array {
+export function heap(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as unknown as Partial<WasmHeap>;
   if (typeof backend.typedArrayFromHeap !== "function") {
     throw new Error(`The fast trainer needs the tfjs WASM backend, got "${tf.getBackend()}"`);
@@ -249,9 +253,17 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
   wa.dispose();
 }
 
-/** p = sigmoid(h_T · Wd + bd) per series. */
-function output(ws: Workspace, wd: Float32Array, bd: number): Float32Array {
-  const { B, H, hLast } = ws;
+/**
+ * The output layer, p = sigmoid(h_T · Wd + bd) per series.
+ *
+ * @param hLast h after the last step, `[B, H]`.
+ * @param B Series.
+ * @param H Units.
+ * @param wd The output kernel, `[H]`.
+ * @param bd The output bias.
+ * @returns P(class 1), `[B]`.
+ */
+export function outputLayer(hLast: Float32Array, B: number, H: number, wd: Float32Array, bd: number): Float32Array {
   const p = new Float32Array(B);
   for (let n = 0; n < B; n++) {
     let logit = bd;
@@ -259,6 +271,46 @@ function output(ws: Workspace, wd: Float32Array, bd: number): Float32Array {
     p[n] = 1 / (1 + Math.exp(-logit));
   }
   return p;
+}
+
+/**
+ * Back through the output layer and the loss: the output layer's gradients, and d loss / d h_T.
+ * d mean(w·BCE) / d logit = w·(p − y) / B, zero where Keras's clip of p is active.
+ *
+ * @param hLast h after the last step, `[B, H]`.
+ * @param H Units.
+ * @param wd The output kernel, `[H]`.
+ * @param probabilities The output layer's p, `[B]`.
+ * @param batch The batch's labels and loss weights.
+ * @param dh Receives d loss / d h_T, `[B, H]`.
+ * @returns The output kernel's and bias's gradients.
+ */
+export function outputBackward(
+  hLast: Float32Array,
+  H: number,
+  wd: Float32Array,
+  probabilities: Float32Array,
+  batch: Batch,
+  dh: Float32Array,
+): { denseKernel: Float32Array; denseBias: number } {
+  const B = batch.size;
+  const dLogit = new Float64Array(B);
+  for (let n = 0; n < B; n++) {
+    const p = probabilities[n];
+    const clipped = p < BCE_EPSILON || p > 1 - BCE_EPSILON;
+    dLogit[n] = clipped ? 0 : ((batch.w ? batch.w[n] : 1) * (p - batch.y[n])) / B;
+  }
+  const denseKernel = new Float32Array(H);
+  for (let j = 0; j < H; j++) {
+    let sum = 0;
+    for (let n = 0; n < B; n++) sum += hLast[n * H + j] * dLogit[n];
+    denseKernel[j] = sum;
+  }
+  const denseBias = dLogit.reduce((a, b) => a + b, 0);
+  for (let n = 0; n < B; n++) {
+    for (let j = 0; j < H; j++) dh[n * H + j] = dLogit[n] * wd[j];
+  }
+  return { denseKernel, denseBias };
 }
 
 /**
@@ -283,25 +335,8 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
   let t0 = profile ? performance.now() : 0;
   forward(w, batch.x, ws, profile);
   t0 = profile ? performance.now() : 0;
-  const probabilities = output(ws, wd, bd);
-
-  // output layer: d mean(w·BCE) / d logit = w·(p − y) / B, zero where Keras's clip of p is active
-  const dLogit = new Float64Array(B);
-  for (let n = 0; n < B; n++) {
-    const p = probabilities[n];
-    const clipped = p < BCE_EPSILON || p > 1 - BCE_EPSILON;
-    dLogit[n] = clipped ? 0 : ((batch.w ? batch.w[n] : 1) * (p - batch.y[n])) / B;
-  }
-  const denseKernel = new Float32Array(H);
-  for (let j = 0; j < H; j++) {
-    let sum = 0;
-    for (let n = 0; n < B; n++) sum += ws.hLast[n * H + j] * dLogit[n];
-    denseKernel[j] = sum;
-  }
-  const denseBias = dLogit.reduce((a, b) => a + b, 0);
-  for (let n = 0; n < B; n++) {
-    for (let j = 0; j < H; j++) ws.dh[n * H + j] = dLogit[n] * wd[j];
-  }
+  const probabilities = outputLayer(ws.hLast, B, H, wd, bd);
+  const { denseKernel, denseBias } = outputBackward(ws.hLast, H, wd, probabilities, batch, ws.dh);
 
   // backward through time: dh_{t−1} = dz_t · Rᵀ                                        [B, H]
   ws.dc.fill(0);
@@ -372,7 +407,7 @@ export function fastPredict(
     const size = Math.min(chunk, n - start);
     const ws = workspaceFor(size, seriesLength, H, false);
     forward(w, x.subarray(start * seriesLength, (start + size) * seriesLength), ws);
-    out.set(output(ws, wd, bd), start);
+    out.set(outputLayer(ws.hLast, size, H, wd, bd), start);
   }
   return out;
 }

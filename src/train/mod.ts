@@ -21,6 +21,7 @@ export * from "./model.ts";
 export * from "./batch.ts";
 export * from "./reference.ts";
 export * from "./fast.ts";
+export * from "./fast_rnn.ts";
 export * from "./train.ts";
 export * from "./save.ts";
 export * from "./export.ts";

@@ -6,6 +6,7 @@
 import { tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
 import { fastGradients, type FastProfile } from "./fast.ts";
+import { fastRecurrentGradients } from "./fast_rnn.ts";
 import type { LstmVariables, RoleVariable } from "./model.ts";
 import { autodiffGradients, conv1dForward, referenceGradients } from "./reference.ts";
 import type { Arch, TrainerName } from "../core/spec.ts";
@@ -66,23 +67,26 @@ export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: numb
  * @returns The batch's loss and probabilities, from the weights before the update.
  */
 export function trainStep(state: StepState, batch: Batch, profile?: FastProfile): StepResult {
-  const lstm = (state.arch ?? "lstm") === "lstm";
+  const arch = state.arch ?? "lstm";
+  const lstm = arch === "lstm";
   if (lstm && state.trainer === "fast" && !state.variables) throw new Error("The fast path needs the LSTM's variables");
-  // the LSTM by its fast path or the reference; every other arch by autodiff
+  // the LSTM, SimpleRNN and GRU by their fast paths or by autodiff; the other archs by autodiff
   const { loss, probabilities, grads }: {
     loss: number;
     probabilities: Float32Array;
     grads: Record<string, tf.Tensor>;
-  } = !lstm
-    ? autodiffGradients(
+  } = state.trainer === "fast" && lstm
+    ? fastGradients(state.variables!, batch, profile)
+    : state.trainer === "fast" && (arch === "rnn" || arch === "gru")
+    ? fastRecurrentGradients(arch, state.roles, batch)
+    : lstm
+    ? referenceGradients(state.model, batch)
+    : autodiffGradients(
       state.model,
       batch,
       state.roles,
-      state.arch === "conv1d" ? (xs) => conv1dForward(state.model, xs) : undefined,
-    )
-    : state.trainer === "fast"
-    ? fastGradients(state.variables!, batch, profile)
-    : referenceGradients(state.model, batch);
+      arch === "conv1d" ? (xs) => conv1dForward(state.model, xs) : undefined,
+    );
   if (state.clipNorm !== undefined) clipByGlobalNorm(grads, state.clipNorm);
   const update = profile ? performance.now() : 0;
   state.optimizer.applyGradients(state.roles.map((r) => ({ name: r.variable.name, tensor: grads[r.role] })));

@@ -6,6 +6,7 @@
 import { initBackend, tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
 import { fastPredict } from "./fast.ts";
+import { fastRecurrentPredict } from "./fast_rnn.ts";
 import { type StepState, trainStep } from "./step.ts";
 import { buildModel, lstmWeights, modelVariables, type RoleVariable, roleVariables } from "./model.ts";
 import { referencePredict } from "./reference.ts";
@@ -199,13 +200,11 @@ export function predictSplit(
     seriesLength,
     INPUT_SCALING[config.inputScaling],
   );
-  return trainer === "fast" && archOf(config) === "lstm"
-    ? fastPredict(
-      lstmWeights(model),
-      x,
-      seriesLength,
-    )
-    : referencePredict(model, x, seriesLength);
+  const arch = archOf(config);
+  if (trainer !== "fast") return referencePredict(model, x, seriesLength);
+  if (arch === "lstm") return fastPredict(lstmWeights(model), x, seriesLength);
+  if (arch === "rnn" || arch === "gru") return fastRecurrentPredict(arch, roleVariables(model, arch), x, seriesLength);
+  return referencePredict(model, x, seriesLength);
 }
 
 /**
