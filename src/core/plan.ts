@@ -76,12 +76,14 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   },
   /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
   boundary: {
-    description: "item (e) choices against the boundary: forget-gate bias, input scaling, clipping",
+    description: "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling, clipping",
     variants: [],
     arms: [
       { name: "spec", config: {} },
       { name: "forget-bias-5", config: { forgetBias: 5 } },
       { name: "forget-bias-3", config: { forgetBias: 3 } },
+      { name: "forget-bias-10", config: { forgetBias: 10 } },
+      { name: "fb5-average-41", config: { forgetBias: 5, averageFrom: 41 } },
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "digit-input", config: { inputScaling: "digit" } },
     ],
@@ -209,7 +211,7 @@ export function canonicalJson(value: unknown): string {
  *
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
- *   fields that are set (arch, forget bias, clipping) named after the variant.
+ *   fields that are set (arch, forget bias, clipping, weight averaging) named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
   const { variant, config } = run;
@@ -218,6 +220,7 @@ export function runName(run: Pick<RunSpec, "variant" | "config">): string {
     config.arch === undefined ? "" : `-${config.arch}`,
     config.forgetBias === undefined ? "" : `-fb${config.forgetBias}`,
     config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
+    config.averageFrom === undefined ? "" : `-swa${config.averageFrom}`,
   ].join("");
   return `${variant}${tags}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
 }

@@ -128,11 +128,15 @@ export interface TrainConfig {
   /** (e) free choice, optional: gradients are scaled down so that their global L2 norm is at most
    * this (PyTorch's `clip_grad_norm_`, Keras's `global_clipnorm`). Absent: no clipping. */
   clipNorm?: number;
+  /** (e) free choice, optional: the trained model is the running mean of the weights at the end of
+   * every epoch from this one (1-based) to the last: stochastic weight averaging (Izmailov et al.
+   * 2018, arXiv:1803.05407). The optimizer and its trajectory are unchanged. Absent: the last weights. */
+  averageFrom?: number;
 }
 
 /** The config fields that may be absent. Absent, each means what the project did before it had
  * them, so older model directories and run files keep their meaning and their run names. */
-export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch"] as const;
+export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch", "averageFrom"] as const;
 
 /** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
 export const MAX_FORGET_BIAS = 20;
@@ -218,6 +222,14 @@ export function resolveConfig(
         `Config field "${key}" must be a positive integer, got ${value}`,
       );
     }
+  }
+  if (
+    config.averageFrom !== undefined &&
+    !(Number.isSafeInteger(config.averageFrom) && config.averageFrom >= 1 && config.averageFrom <= config.epochs)
+  ) {
+    throw new RangeError(
+      `Config field "averageFrom" must be an epoch in [1, ${config.epochs}], got ${config.averageFrom}`,
+    );
   }
   if (config.trainSize % config.batchSize !== 0) {
     throw new RangeError(

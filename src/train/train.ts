@@ -87,6 +87,7 @@ const STATE_NAMES = {
   v: (n: string) => `adam/v/${n}`,
   accBeta1: "adam/accBeta1",
   accBeta2: "adam/accBeta2",
+  average: (n: string) => `average/${n}`,
 } as const;
 
 /**
@@ -141,6 +142,18 @@ async function restoreState(
   await optimizer.setWeights([{ name: "iter", tensor: tf.scalar(state.iterations, "int32") }, ...moments]);
   optimizer["accBeta1"].assign(take(STATE_NAMES.accBeta1, []));
   optimizer["accBeta2"].assign(take(STATE_NAMES.accBeta2, []));
+}
+
+/** A checkpoint's running mean of the weights, one array per role. */
+function restoreAverage(state: TrainingState, roles: readonly RoleVariable[]): Float32Array[] {
+  const byName = new Map(state.tensors.map((t) => [t.name, t]));
+  return roles.map(({ role, variable }) => {
+    const t = byName.get(STATE_NAMES.average(role));
+    if (!t || t.shape.join() !== variable.shape.join()) {
+      throw new RangeError(`The checkpoint has no tensor "${STATE_NAMES.average(role)}" of shape [${variable.shape}]`);
+    }
+    return Float32Array.from(t.values);
+  });
 }
 
 /** A trained model with its records. */
@@ -289,12 +302,25 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
           values: Float32Array.from(variable.dataSync()),
         })),
         ...adam.tensors,
+        ...(average ?? []).map((values, k) => ({
+          name: STATE_NAMES.average(roles[k].role),
+          shape: roles[k].variable.shape,
+          values: Float32Array.from(values),
+        })),
       ],
     };
   };
 
+  // the running mean of the end-of-epoch weights (config.averageFrom), once averaging has begun
+  let average: Float32Array[] | undefined;
+  const averaged = (epochsDone: number) =>
+    config.averageFrom === undefined ? 0 : Math.max(0, epochsDone - config.averageFrom + 1);
+
   try {
-    if (resume) await restoreState(resume, roles, optimizer);
+    if (resume) {
+      await restoreState(resume, roles, optimizer);
+      if (averaged(resume.epoch) > 0) average = restoreAverage(resume, roles);
+    }
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs; epoch++) {
       // a checkpoint taken inside this epoch: its batches are done, its seconds spent
       const first = epoch === resume?.epoch ? resume.batch : 0;
@@ -355,11 +381,24 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       };
       history.epochs.push(record);
       options.onEpochEnd?.(epoch + 1, model);
+      const k = averaged(epoch + 1);
+      if (k === 1) average = roles.map((r) => Float32Array.from(r.variable.dataSync()));
+      else if (k > 1) {
+        roles.forEach((r, w) => {
+          const now = r.variable.dataSync();
+          const mean = average![w];
+          for (let i = 0; i < mean.length; i++) mean[i] += (now[i] - mean[i]) / k;
+        });
+      }
       if (options.onCheckpoint) await options.onCheckpoint(await snapshot(epoch + 1, 0, epochStart));
       options.onProgress?.({ kind: "epoch", epochs: config.epochs, record });
     }
   } finally {
     optimizer.dispose();
+  }
+  // the kept weights: the running mean when averaging, else the last
+  if (average) {
+    tf.tidy(() => roles.forEach((r, w) => r.variable.assign(tf.tensor(average![w], r.variable.shape))));
   }
 
   // final evaluation on both whole splits (deliverable 1, item d)
