@@ -299,3 +299,19 @@ Deno.test("deno task train --arch linear --epochs 2 writes a model directory tha
   assertEquals(bad.code, 2);
   assertMatch(bad.stderr.trim(), /^error: .*--arch.*conv2d/);
 });
+
+for (const [arch, parameters] of [["rnn", 40_601], ["gru", 121_401], ["conv1d", 81]] as const) {
+  Deno.test(`deno task train --arch ${arch} --epochs 1 writes a model directory whose ONNX graph matches tfjs, and verify passes`, async () => {
+    const out = `models/tmp-cli-${arch}-${crypto.randomUUID().slice(0, 8)}`;
+    const t = await task("train", ["--arch", arch, "--epochs", "1", "--out", out, "--quiet"]);
+    assertEquals(t.code, 0, t.stderr);
+    const metrics = JSON.parse(Deno.readTextFileSync(`${root}${out}/metrics.json`));
+    assertEquals([metrics.config.arch, metrics.parameters], [arch, parameters]);
+    assert(metrics.onnx.decisionsAgree, "ONNX and tfjs decisions differ");
+    assert(metrics.onnx.maxAbsDiff <= 1e-5, `max |p_onnx − p_tfjs| ${metrics.onnx.maxAbsDiff}`);
+    const v = await task("verify", ["--model", out]);
+    assertEquals(v.code, 0, v.stdout + v.stderr);
+    assertStringIncludes(v.stdout, "PASS");
+    await Deno.remove(`${root}${out}`, { recursive: true });
+  });
+}
