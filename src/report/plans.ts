@@ -349,7 +349,7 @@ export function archsSection(p: PlanSummaries): string[] {
     `\`deno task runs --plan archs\`: every arch on the spec's data, Adam settings, ${
       spec?.curve.length ?? 60
     } epochs, batch 50 and loss, on the same seeds; the spec arm is the spec plan's own runs. Accuracy as mean [95 % ` +
-    `t-interval] over seeds. The LSTM trains by its hand-written fast path; the other archs by tfjs autodiff.${
+    `t-interval] over seeds. The LSTM, SimpleRNN and GRU train by hand-written fast paths; linear and conv1d by tfjs autodiff.${
       plan.missing.length
         ? ` ${plan.missing.length} of ${plan.total} runs are still missing; the table holds those present.`
         : ""
