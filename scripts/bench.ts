@@ -8,6 +8,7 @@
  *   deno task bench                         # 3 rounds of 20 timed batches each
  *   deno task bench --rounds 5 --json       # last line: one JSON object
  *   deno task bench --no-torch              # skip the PyTorch anchor
+ *   deno task bench --arch gru              # another arch: its trainer against autodiff, no anchor or floor
  * @module
  */
 import { defineCommand, runCli } from "./args.ts";
@@ -24,7 +25,17 @@ import {
   trainStep,
 } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
-import { batchFlops, DEFAULT_CONFIG, epochPermutation, INPUT_SCALING, makeDataset, type TrainerName } from "../mod.ts";
+import {
+  type Arch,
+  ARCHS,
+  batchFlops,
+  DEFAULT_CONFIG,
+  epochPermutation,
+  INPUT_SCALING,
+  makeDataset,
+  resolveConfig,
+  type TrainerName,
+} from "../mod.ts";
 
 const TORCH_SCRIPT = new URL("../bench/torch_lstm.py", import.meta.url).pathname;
 /** Warm-up batches per trainer and round, not timed. */
@@ -39,16 +50,17 @@ const median = (xs: number[]) => {
 const round2 = (x: number) => Number(x.toFixed(2));
 
 /** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */
-function makeRunner(trainer: TrainerName, profile?: FastProfile) {
-  const config = { ...DEFAULT_CONFIG, trainer };
+function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile) {
+  const config = resolveConfig({ trainer, arch });
   const data = makeDataset({ seed: config.seed });
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
   const batches = config.trainSize / config.batchSize;
   const model = buildModel(config);
   const state: StepState = {
     model,
-    variables: modelVariables(model),
-    roles: roleVariables(model, "lstm"),
+    arch,
+    variables: arch === "lstm" ? modelVariables(model) : undefined,
+    roles: roleVariables(model, arch),
     optimizer: makeOptimizer(config),
     trainer,
   };
@@ -132,15 +144,63 @@ const command = defineCommand({
     rounds: { type: "int", min: 1, max: 50, default: 3, help: "repetitions of the whole comparison" },
     json: { type: "bool", help: "end with one line of JSON" },
     "no-torch": { type: "bool", help: "skip the PyTorch anchor" },
+    arch: {
+      type: "enum",
+      values: [...ARCHS],
+      default: "lstm",
+      help:
+        "the network; other than lstm, its trainer is timed against autodiff only (linear and conv1d: autodiff alone)",
+    },
   },
-  examples: ["", "--rounds 5 --json"],
+  examples: ["", "--rounds 5 --json", "--arch gru --rounds 1"],
 });
+
+/** Another arch than the LSTM: the fast path of rnn and gru against autodiff, taking turns; linear and conv1d
+ * have autodiff only. */
+function benchArch(arch: Arch, batches: number, rounds: number, log: (s: string) => void): void {
+  const epochBatches = DEFAULT_CONFIG.trainSize / DEFAULT_CONFIG.batchSize;
+  const handWritten = arch === "rnn" || arch === "gru";
+  const name = handWritten ? "fast path" : "autodiff";
+  const fastTimes: number[] = [];
+  const refTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const fast = makeRunner("fast", arch);
+    const ref = handWritten ? makeRunner("reference", arch) : undefined;
+    const f: number[] = [];
+    const g: number[] = [];
+    for (let k = 0; k < WARMUP + batches; k++) {
+      const t = fast.step();
+      const u = ref && (k < WARMUP || k % REFERENCE_EVERY === 0) ? ref.step() : undefined;
+      if (k >= WARMUP) {
+        f.push(t);
+        if (u !== undefined) g.push(u);
+      }
+    }
+    fast.close();
+    ref?.close();
+    fastTimes.push(median(f));
+    if (g.length) refTimes.push(median(g));
+    log(
+      `round ${r + 1}: ${arch} ${name} ${round2(median(f))} ms per batch` +
+        (g.length ? `, autodiff ${round2(median(g))} ms (${round2(median(g) / median(f))}x)` : ""),
+    );
+  }
+  const fastMs = median(fastTimes);
+  log(
+    `${arch}: ${name} median ${round2(fastMs)} ms per batch (min ${round2(Math.min(...fastTimes))}, max ${
+      round2(Math.max(...fastTimes))
+    })${refTimes.length ? `, autodiff ${round2(median(refTimes))} ms` : ""}; ${epochBatches} batches: ${
+      round2((fastMs * epochBatches) / 1000)
+    } s of steps per epoch`,
+  );
+}
 
 await runCli(command, async ({ flags }) => {
   await initBackend();
   const config = DEFAULT_CONFIG;
-  const flops = batchFlops(config);
   const log = (s: string) => console.log(s);
+  if (flags.arch !== "lstm") return benchArch(flags.arch as Arch, flags.batches, flags.rounds, log);
+  const flops = batchFlops(config);
   log(
     `one batch: B ${config.batchSize}, T ${config.seriesLength}, H ${config.units}: ` +
       `${(flops.total / 1e9).toFixed(3)} GFLOP of matrix products`,
@@ -149,8 +209,8 @@ await runCli(command, async ({ flags }) => {
   for (let r = 0; r < flags.rounds; r++) {
     // the trainers take turns, batch by batch, so that both see the same machine: on a shared
     // VM the speed drifts by tens of percent within minutes
-    const fast = makeRunner("fast");
-    const ref = makeRunner("reference");
+    const fast = makeRunner("fast", "lstm");
+    const ref = makeRunner("reference", "lstm");
     const fastTimes: number[] = [];
     const refTimes: number[] = [];
     for (let k = 0; k < WARMUP + flags.batches; k++) {
@@ -219,7 +279,7 @@ await runCli(command, async ({ flags }) => {
   }
   // where the time goes: one more pass of the fast trainer with every phase timed
   const profile = emptyProfile();
-  const profiled = makeRunner("fast", profile);
+  const profiled = makeRunner("fast", "lstm", profile);
   for (let k = 0; k < WARMUP; k++) profiled.step();
   Object.assign(profile, emptyProfile());
   let profiledMs = 0;

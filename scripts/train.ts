@@ -94,7 +94,7 @@ const command = defineCommand({
       type: "enum",
       values: [...ARCHS],
       default: "lstm",
-      help: "the network (item e): lstm (the spec), or linear, rnn, gru or conv1d (trained by autodiff)",
+      help: "the network (item e): lstm (the spec), or linear, rnn, gru or conv1d",
     },
     quiet: { type: "bool", help: "print only the final line" },
     config: { type: "string", arg: "FILE", help: "JSON config fields over the defaults (or a metrics.json)" },

@@ -157,3 +157,25 @@ Deno.test("archsSection() tables the archs by parameters with their seconds per 
   assertEquals(archsFigure({ archs: plan([lstm, linear]) })!.match(/class="series"/g)?.length, 2);
   assertEquals(archsSection({ archs: plan([lstm]) }), []);
 });
+
+Deno.test("archsSection() counts the runs that found no class-0 series (class-0 recall 0) and gives the others' mean", () => {
+  const lstm = variant("spec", { accuracy: [0.995, 0.996, 0.997], mcc: [0.8, 0.85, 0.9], specificity: [0.8, 0.9, 1] });
+  const gru = {
+    ...variant("gru", { accuracy: [0.997, 0.982, 0.996], mcc: [0.9, 0, 0.8], specificity: [0.92, 0, 0.7] }),
+    arch: "gru" as const,
+  };
+  const rnn = {
+    ...variant("rnn", { accuracy: [0.9875, 0.982, 0.9865], mcc: [0, 0, 0], specificity: [0, 0, 0] }),
+    arch: "rnn" as const,
+  };
+  const md = archsSection({ archs: plan([lstm, gru, rnn]) }).join("\n");
+  assertStringIncludes(
+    md,
+    "Runs that found none of the class-0 validation series (class-0 recall 0): **gru 1 of 3** (seed 2), " +
+      "**rnn 3 of 3** (seeds 1, 2, 3). The other gru runs: 99.65 % accuracy, class-0 recall 81.00 %, MCC 0.850.",
+  );
+  const none = archsSection({
+    archs: plan([lstm, { ...gru, perRun: gru.perRun.map((r) => ({ ...r, specificity: 0.5 })) }]),
+  });
+  assert(!none.join("\n").includes("class-0 recall 0"), "no such sentence when every run found some");
+});

@@ -365,6 +365,7 @@ export function archsSection(p: PlanSummaries): string[] {
       } | ${meanSd(v.figures.cutAccuracy)} | ${v.epochSeconds.toFixed(1)} |`
     ),
     "",
+    ...plateauLines(plan.variants),
     `Highest MCC: **${best.variant === "spec" ? "the LSTM" : best.variant}**.` +
     (cheapest && cheapest.variant !== "spec"
       ? ` With a decision cut-off chosen on its training split, ${cheapest.variant} (${cheapest.parameters} parameters) ` +
@@ -372,6 +373,36 @@ export function archsSection(p: PlanSummaries): string[] {
       : ""),
     "",
     "![archs](archs.svg)",
+    "",
+  ];
+}
+
+/**
+ * The runs that found no class-0 series (class-0 recall 0; for a network still on the majority plateau, every
+ * series called class 1), per arch, and the mean figures of that arch's other runs; none when no run ended there.
+ */
+function plateauLines(variants: readonly VariantSummary[]): string[] {
+  const name = (v: VariantSummary) => (v.variant === "spec" ? "lstm" : v.variant);
+  const stuck = variants
+    .map((v) => ({ v, seeds: v.perRun.filter((r) => r.specificity === 0).map((r) => r.seed) }))
+    .filter((s) => s.seeds.length > 0);
+  if (!stuck.length) return [];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rest = stuck.flatMap(({ v, seeds }) => {
+    const others = v.perRun.filter((r) => !seeds.includes(r.seed));
+    return others.length
+      ? [
+        ` The other ${name(v)} runs: ${pct(mean(others.map((r) => r.accuracy)))} accuracy, class-0 recall ${
+          pct(mean(others.map((r) => r.specificity)))
+        }, MCC ${mean(others.map((r) => r.mcc)).toFixed(3)}.`,
+      ]
+      : [];
+  });
+  return [
+    "Runs that found none of the class-0 validation series (class-0 recall 0): " +
+    stuck.map(({ v, seeds }) =>
+      `**${name(v)} ${seeds.length} of ${v.perRun.length}** (seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")})`
+    ).join(", ") + "." + rest.join(""),
     "",
   ];
 }
