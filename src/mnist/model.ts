@@ -1,0 +1,522 @@
+/**
+ * The four networks of exercise H6.1 in tf.layers, their training forward pass, and one training
+ * step on the tfjs WASM backend.
+ *
+ * The tf.layers model holds the weights, counts them, predicts (`model.predict`, softmax output)
+ * and is what gets saved. Training runs its own forward pass on the same variables, for three
+ * reasons, each tested in tests/mnist_model_test.ts:
+ * - the WASM backend of tfjs 4.22 has no `Conv2DBackpropFilter` kernel, so autodiff through
+ *   `tf.conv2d` fails; the convolution is written as im2col (every pixel's 5x5 window unfolded into
+ *   a row, by a loop over the WASM heap with its col2im gradient written out), then one matrix
+ *   product. `MaxPoolGrad` exists on WASM but loses the gradient of windows without a positive value
+ *   and keeps the last of tied maxima, so pooling's gradient is written out too ({@link maxPoolValid});
+ * - tfjs's own matMul gradient multiplies with `transposeA`/`transposeB` set, which the WASM backend
+ *   runs on a scalar fallback about 10x slower than XNNPACK (see /work/shared/notes/FACTS.md); the
+ *   products here transpose explicitly, and skip the gradient of data (the images, first-layer patches);
+ * - tf.layers' Dropout draws its masks from tfjs's generator; here every mask comes from the project's
+ *   seeded stream per (seed, iteration, layer), so a run is reproducible bit for bit and resumable.
+ * @module
+ */
+import { tf } from "../train/backend.ts";
+import { heap } from "../train/fast.ts";
+import { createRng, deriveSeed } from "../core/rng.ts";
+import { truncatedNormal } from "./init.ts";
+import { H61, type MnistConfig } from "./spec.ts";
+
+/** The config fields that shape a network. */
+export type ModelShape = Pick<
+  MnistConfig,
+  "model" | "seed" | "hiddenLayers" | "hiddenUnits" | "dropoutRate" | "filters" | "initSd" | "biasInit"
+>;
+
+/**
+ * Builds a network of H6.1 with its initialisation: (a) zeros; (b)–(d) every kernel from the
+ * truncated normal ({@link truncatedNormal}, seeded per layer from `seed`), every bias `biasInit`.
+ * Input `[N, 784]` grey values, output `[N, 10]` softmax probabilities.
+ *
+ * - linear: `output` Dense(10, softmax) — h = W x + b, the exercise's W x − θ with θ = −b;
+ * - mlp: `hidden1..L` Dense(units, relu), `output` Dense(10, softmax);
+ * - mlp-dropout: the same with `dropout1..L` Dropout(rate) after each hidden layer;
+ * - cnn: Reshape [28, 28, 1], `conv1` Conv2D(f1, 5x5, same, relu), `pool1` MaxPool 2x2/2, `conv2`
+ *   Conv2D(f2, 5x5, same, relu), `pool2`, Flatten (7·7·f2, order h, w, c), `output` Dense(10, softmax).
+ *
+ * @param config The model and its sizes, seed and initialisation.
+ * @returns A tf.layers model; the caller disposes it.
+ */
+export function buildMnistModel(config: ModelShape): tf.LayersModel {
+  const P = H61.pixels;
+  const side = H61.imageSide;
+  const layers: tf.layers.Layer[] = [];
+  const dense = (name: string, units: number, activation: "relu" | "softmax", inputShape?: number[]) =>
+    tf.layers.dense({
+      name,
+      units,
+      activation,
+      kernelInitializer: "zeros",
+      biasInitializer: tf.initializers.constant({ value: config.biasInit }),
+      ...(inputShape ? { inputShape } : {}),
+    });
+  switch (config.model) {
+    case "linear":
+      layers.push(dense("output", H61.classes, "softmax", [P]));
+      break;
+    case "mlp":
+    case "mlp-dropout":
+      for (let k = 1; k <= config.hiddenLayers; k++) {
+        layers.push(dense(`hidden${k}`, config.hiddenUnits, "relu", k === 1 ? [P] : undefined));
+        if (config.model === "mlp-dropout") {
+          layers.push(tf.layers.dropout({ name: `dropout${k}`, rate: config.dropoutRate }));
+        }
+      }
+      layers.push(dense("output", H61.classes, "softmax"));
+      break;
+    case "cnn":
+      layers.push(tf.layers.reshape({ name: "image", targetShape: [side, side, 1], inputShape: [P] }));
+      config.filters.forEach((filters, i) => {
+        layers.push(
+          tf.layers.conv2d({
+            name: `conv${i + 1}`,
+            filters,
+            kernelSize: H61.cnn.kernelSize,
+            strides: H61.cnn.stride,
+            padding: H61.cnn.padding,
+            activation: "relu",
+            kernelInitializer: "zeros",
+            biasInitializer: tf.initializers.constant({ value: config.biasInit }),
+          }),
+          tf.layers.maxPooling2d({
+            name: `pool${i + 1}`,
+            poolSize: H61.cnn.poolSize,
+            strides: H61.cnn.poolStride,
+            padding: "valid",
+          }),
+        );
+      });
+      layers.push(tf.layers.flatten({ name: "flatten" }), dense("output", H61.classes, "softmax"));
+      break;
+  }
+  const model = tf.sequential({ name: `mnist_${config.model.replace("-", "_")}`, layers });
+  if (config.initSd > 0) {
+    tf.tidy(() => {
+      for (const { role, variable } of mnistVariables(model)) {
+        if (!role.endsWith("/kernel")) continue;
+        const size = variable.shape.reduce((a, b) => a * b, 1);
+        const seed = deriveSeed(config.seed, "mnist-init", role);
+        variable.assign(tf.tensor(truncatedNormal({ size, seed, sd: config.initSd }), variable.shape));
+      }
+    });
+  }
+  return model;
+}
+
+/** A trainable variable with its role: the layer-qualified weight name, e.g. `conv1/kernel`. */
+export interface RoleVariable {
+  /** `LAYER/kernel` or `LAYER/bias`. */
+  role: string;
+  /** The live variable. */
+  variable: tf.Variable;
+}
+
+/**
+ * A model's trainable variables with their roles, in the optimizer's order (input to output).
+ *
+ * @param model A model from {@link buildMnistModel}.
+ * @returns The live variables.
+ * @throws {Error} A trainable weight that is not a variable.
+ */
+export function mnistVariables(model: tf.LayersModel): RoleVariable[] {
+  return model.trainableWeights.map((w, i) => {
+    const variable = w.read();
+    if (!(variable instanceof tf.Variable)) throw new Error(`Trainable weight ${i} is not a variable`);
+    return { role: w.originalName, variable };
+  });
+}
+
+/**
+ * a · b with a gradient that transposes explicitly: da = dy · bᵀ, db = aᵀ · dy. (tfjs's own
+ * gradient sets matMul's transpose flags, which the WASM backend runs about 10x slower.)
+ *
+ * @param a `[M, K]`.
+ * @param b `[K, N]`.
+ * @returns `[M, N]`.
+ */
+export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b),
+      gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(sb as tf.Tensor2D)),
+        tf.matMul(tf.transpose(sa as tf.Tensor2D), dy as tf.Tensor2D),
+      ],
+    };
+  });
+  return op(a, b) as tf.Tensor2D;
+}
+
+/**
+ * x · w where x is data: the gradient flows to w alone, dw = xᵀ · dy, transposed explicitly; none is
+ * computed for x (it would cost as much as the forward product, for nothing).
+ *
+ * @param x Data, `[M, K]`; no gradient.
+ * @param w `[K, N]`.
+ * @returns `[M, N]`.
+ */
+export function matMulData(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [w, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([x]); // kept for the backward pass: x may be an intermediate the forward scope would free
+    return {
+      value: tf.matMul(x, w),
+      gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => [tf.matMul(tf.transpose(sx as tf.Tensor2D), dy as tf.Tensor2D)],
+    };
+  });
+  return op(w) as tf.Tensor2D;
+}
+
+/**
+ * The patches of a 'same' convolution with stride 1 (im2col): for every pixel, the k×k window
+ * around it, all channels, zero outside the image. Forward and backward (col2im: each patch value's
+ * gradient added back to its pixel) are plain loops over zero-copy views of the WASM heap, as in
+ * src/train/fast.ts: built from tfjs ops instead (k² slices of the padded input, stacked), the
+ * gradient of the stack (Unpack) alone took 1.3 s per batch at the second layer's size.
+ *
+ * @param x Images, `[B, H, W, C]`, on the WASM backend.
+ * @param k The (odd) kernel side.
+ * @returns Patches `[B·H·W, k·k·C]`, column (dy·k + dx)·C + c: the layout of a `[k, k, C, F]` kernel reshaped to `[k·k·C, F]`.
+ * @throws {RangeError} An even or non-positive k.
+ */
+export function im2col(x: tf.Tensor4D, k: number): tf.Tensor2D {
+  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) {
+    throw new RangeError(`Kernel side must be an odd positive integer, got ${k}`);
+  }
+  const [B, H, W, C] = x.shape;
+  const half = (k - 1) / 2;
+  const K = k * k * C;
+  /** Calls `visit(patchOffset, pixelOffset, n)` for every run of n = C values a patch row copies from a pixel. */
+  const walk = (visit: (patch: number, pixel: number) => void) => {
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        for (let w = 0; w < W; w++) {
+          const row = ((b * H + h) * W + w) * K;
+          for (let dy = 0; dy < k; dy++) {
+            const yy = h + dy - half;
+            if (yy < 0 || yy >= H) continue; // zero padding: the patch keeps its zeros
+            for (let dx = 0; dx < k; dx++) {
+              const xx = w + dx - half;
+              if (xx < 0 || xx >= W) continue;
+              visit(row + (dy * k + dx) * C, ((b * H + yy) * W + xx) * C);
+            }
+          }
+        }
+      }
+    }
+  };
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor4D;
+    const patches = tf.zeros([B * H * W, K]); // [B·H·W, k·k·C]
+    const out = heap(patches);
+    const src = heap(input);
+    walk((patch, pixel) => {
+      for (let c = 0; c < C; c++) out[patch + c] = src[pixel + c];
+    });
+    return {
+      value: patches,
+      gradFunc: (dy: tf.Tensor) => {
+        const dx = tf.zeros([B, H, W, C]); // [B, H, W, C]
+        const acc = heap(dx);
+        const g = heap(dy);
+        walk((patch, pixel) => {
+          for (let c = 0; c < C; c++) acc[pixel + c] += g[patch + c];
+        });
+        return [dx];
+      },
+    };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/**
+ * A 'same', stride-1 convolution with bias as im2col and one product, as `tf.conv2d` computes it.
+ *
+ * @param x Images `[B, H, W, C]`.
+ * @param kernel `[k, k, C, F]`.
+ * @param bias `[F]`.
+ * @param options `data`: x is data (the network's input): no gradient is computed for it.
+ * @returns `[B, H, W, F]`, before the activation.
+ */
+export function conv2dSame(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  options: { data?: boolean } = {},
+): tf.Tensor4D {
+  const [B, H, W] = x.shape;
+  const [k, , C, F] = kernel.shape;
+  const patches = im2col(x, k); // [B·H·W, k·k·C]
+  const w = tf.reshape(kernel, [k * k * C, F]) as tf.Tensor2D;
+  const y = options.data ? matMulData(patches, w) : matMulT(patches, w); // [B·H·W, F]
+  return tf.reshape(tf.add(y, bias), [B, H, W, F]);
+}
+
+/**
+ * Max-pooling over k×k windows with stride k ('valid'), as `tf.maxPool`, with a gradient that goes to
+ * the first maximum of each window (row-major), as tfjs's CPU backend and TensorFlow route it. The WASM
+ * backend's `MaxPoolGrad` (tfjs 4.22) starts its search at `numeric_limits<float>::min()`, the smallest
+ * positive float, so a window with no positive value passes no gradient, and it keeps the last of tied
+ * maxima; tests/mnist_model_test.ts pins both.
+ *
+ * @param x `[B, H, W, C]`, H and W multiples of k, on the WASM backend.
+ * @param k The window side and stride.
+ * @returns `[B, H/k, W/k, C]`.
+ * @throws {RangeError} H or W not a multiple of k.
+ */
+export function maxPoolValid(x: tf.Tensor4D, k: number): tf.Tensor4D {
+  const [B, H, W, C] = x.shape;
+  if (H % k !== 0 || W % k !== 0) throw new RangeError(`Pooling needs sides that are multiples of ${k}, got ${H}x${W}`);
+  const Ho = H / k;
+  const Wo = W / k;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    save([input]);
+    return {
+      value: tf.maxPool(input, k, k, "valid"),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => {
+        const dx = tf.zeros([B, H, W, C]); // [B, H, W, C]
+        const out = heap(dx);
+        const xv = heap(saved);
+        const g = heap(dy);
+        for (let b = 0; b < B; b++) {
+          for (let i = 0; i < Ho; i++) {
+            for (let j = 0; j < Wo; j++) {
+              for (let c = 0; c < C; c++) {
+                let best = ((b * H + i * k) * W + j * k) * C + c;
+                for (let u = 0; u < k; u++) {
+                  for (let v = 0; v < k; v++) {
+                    const at = ((b * H + i * k + u) * W + j * k + v) * C + c;
+                    if (xv[at] > xv[best]) best = at; // strict: the first maximum keeps the gradient
+                  }
+                }
+                out[best] += g[((b * Ho + i) * Wo + j) * C + c];
+              }
+            }
+          }
+        }
+        return [dx];
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/** Options of {@link dropoutMask}. */
+export interface DropoutMaskOptions {
+  /** Seed of the mask's stream. */
+  seed: number;
+  /** Values in the mask. */
+  size: number;
+  /** The share dropped, in [0, 1). */
+  rate: number;
+}
+
+/**
+ * An inverted-dropout mask: each value is 0 with probability `rate`, else 1 / (1 − rate), so the
+ * layer's expected output is unchanged and inference needs no scaling (as `tf.dropout`).
+ *
+ * @param options Seed, size, rate.
+ * @returns Float32 values, shape `[size]`.
+ * @throws {RangeError} A rate outside [0, 1).
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const m = dropoutMask({ seed: 1, size: 8, rate: 0.5 });
+ * assertEquals(new Set(m).size <= 2 && m.every((v) => v === 0 || v === 2), true);
+ * ```
+ */
+export function dropoutMask(options: DropoutMaskOptions): Float32Array {
+  const { seed, size, rate } = options;
+  if (!(rate >= 0 && rate < 1)) throw new RangeError(`Dropout rate must lie in [0, 1), got ${rate}`);
+  const rng = createRng(seed);
+  const keep = 1 / (1 - rate);
+  const mask = new Float32Array(size);
+  for (let i = 0; i < size; i++) mask[i] = rng.nextFloat() < rate ? 0 : keep;
+  return mask;
+}
+
+/** Options of {@link mnistLogits}. */
+export interface ForwardOptions {
+  /** Training: dropout is applied (mlp-dropout). Absent: inference. */
+  training?: {
+    /** The run's seed. */
+    seed: number;
+    /** The iteration (0-based); each iteration and layer has its own mask. */
+    iteration: number;
+  };
+}
+
+/**
+ * The training forward pass on the model's own variables: the logits (the softmax's argument).
+ * Differentiable with the kernels the WASM backend has ({@link conv2dSame}, {@link matMulT}).
+ *
+ * @param model A model from {@link buildMnistModel}.
+ * @param config Its shape (model, dropout rate).
+ * @param x Images, `[B, 784]`, data.
+ * @param options With `training`, dropout with seeded masks.
+ * @returns Logits, `[B, 10]`.
+ */
+export function mnistLogits(
+  model: tf.LayersModel,
+  config: Pick<MnistConfig, "model" | "dropoutRate">,
+  x: tf.Tensor2D,
+  options: ForwardOptions = {},
+): tf.Tensor2D {
+  const w = new Map(mnistVariables(model).map((r) => [r.role, r.variable]));
+  const get = <T extends tf.Tensor>(role: string) => {
+    const v = w.get(role);
+    if (!v) throw new Error(`The model has no weight "${role}"`);
+    return v as unknown as T;
+  };
+  const B = x.shape[0];
+  const out = (h: tf.Tensor2D, data: boolean) => {
+    const kernel = get<tf.Tensor2D>("output/kernel");
+    return tf.add(data ? matMulData(h, kernel) : matMulT(h, kernel), get("output/bias")) as tf.Tensor2D;
+  };
+  switch (config.model) {
+    case "linear":
+      return out(x, true);
+    case "mlp":
+    case "mlp-dropout": {
+      let h = x;
+      for (let k = 1; w.has(`hidden${k}/kernel`); k++) {
+        const kernel = get<tf.Tensor2D>(`hidden${k}/kernel`);
+        h = tf.relu(tf.add(k === 1 ? matMulData(h, kernel) : matMulT(h, kernel), get(`hidden${k}/bias`))); // [B, units]
+        if (options.training && config.dropoutRate > 0) {
+          const seed = deriveSeed(options.training.seed, "mnist-dropout", options.training.iteration, k);
+          const mask = dropoutMask({ seed, size: h.size, rate: config.dropoutRate });
+          h = tf.mul(h, tf.tensor2d(mask, h.shape));
+        }
+      }
+      return out(h, false);
+    }
+    case "cnn": {
+      const side = H61.imageSide;
+      let h: tf.Tensor4D = tf.reshape(x, [B, side, side, 1]);
+      for (let k = 1; w.has(`conv${k}/kernel`); k++) {
+        const conv = conv2dSame(h, get(`conv${k}/kernel`), get(`conv${k}/bias`), { data: k === 1 }); // [B, s, s, F]
+        h = maxPoolValid(tf.relu(conv), H61.cnn.poolSize); // [B, s/2, s/2, F]
+      }
+      return out(tf.reshape(h, [B, -1]), false); // [B, 7·7·F] in h, w, c order, as Flatten
+    }
+  }
+}
+
+/** Images with their labels, a batch or a whole split. */
+export interface LabelledImages {
+  /** Grey values, `[size, 784]`. */
+  x: Float32Array;
+  /** Digits 0..9, `[size]`. */
+  y: Uint8Array;
+  /** Number of images. */
+  size: number;
+}
+
+/** Everything a step reads and updates. */
+export interface MnistStepState {
+  /** The network. */
+  model: tf.LayersModel;
+  /** The run's config (model, dropout, seed). */
+  config: Pick<MnistConfig, "model" | "dropoutRate" | "seed">;
+  /** The optimizer, SGD for (a) and Adam for (b)–(d). */
+  optimizer: tf.Optimizer;
+}
+
+/** What a step reports of its batch, from the weights before the update. */
+export interface MnistStepResult {
+  /** Mean softmax cross-entropy over the batch. */
+  loss: number;
+  /** Share of the batch classified right (by the training forward pass, dropout included). */
+  accuracy: number;
+}
+
+/**
+ * One training iteration: the batch's softmax cross-entropy and its gradients by autodiff through
+ * {@link mnistLogits}, then one optimizer update.
+ *
+ * @param state The network, the config and the optimizer.
+ * @param batch The images and labels.
+ * @param iteration The iteration, 0-based (it seeds the dropout masks).
+ * @returns The loss and accuracy of the batch before the update.
+ */
+export function mnistStep(state: MnistStepState, batch: LabelledImages, iteration: number): MnistStepResult {
+  const roles = mnistVariables(state.model);
+  let logits: Float32Array = new Float32Array(0);
+  const { grads, value } = tf.tidy(() => {
+    const x = tf.tensor2d(batch.x, [batch.size, H61.pixels]);
+    const labels = tf.oneHot(tf.tensor1d(batch.y, "int32"), H61.classes); // [B, 10]
+    return tf.variableGrads(() => {
+      const z = mnistLogits(state.model, state.config, x, { training: { seed: state.config.seed, iteration } });
+      logits = z.dataSync() as Float32Array;
+      return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar; // mean over the batch
+    }, roles.map((r) => r.variable));
+  });
+  const loss = value.dataSync()[0];
+  value.dispose();
+  // in the variables' order, so that Adam's moments (kept by position) always line up
+  state.optimizer.applyGradients(roles.map((r) => ({ name: r.variable.name, tensor: grads[r.variable.name] })));
+  tf.dispose(Object.values(grads));
+  return { loss, accuracy: accuracyOf(batch.y, logits) };
+}
+
+/**
+ * The predicted digit of each row: the index of the largest score (softmax or its argument alike).
+ *
+ * @param scores `[n, 10]`.
+ * @returns `[n]` digits.
+ */
+export function argmaxRows(scores: Float32Array): Uint8Array {
+  const K = H61.classes;
+  const n = scores.length / K;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < K; c++) if (scores[i * K + c] > scores[i * K + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Accuracy: the share of rows whose largest score is at the label.
+ *
+ * @param labels `[n]` digits.
+ * @param scores `[n, 10]`.
+ * @returns In [0, 1].
+ */
+export function accuracyOf(labels: ArrayLike<number>, scores: Float32Array): number {
+  const predicted = argmaxRows(scores);
+  let right = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) right++;
+  return right / predicted.length;
+}
+
+/**
+ * Softmax probabilities of many images by `model.predict` (no dropout), in chunks.
+ *
+ * @param model The network.
+ * @param x Images, `[n, 784]`.
+ * @param chunk Images per forward pass.
+ * @returns `[n, 10]` probabilities.
+ */
+export function predictMnist(model: tf.LayersModel, x: Float32Array, chunk = 500): Float32Array {
+  const n = x.length / H61.pixels;
+  const out = new Float32Array(n * H61.classes);
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    tf.tidy(() => {
+      const xs = tf.tensor2d(x.subarray(start * H61.pixels, (start + size) * H61.pixels), [size, H61.pixels]);
+      out.set((model.predict(xs) as tf.Tensor).dataSync(), start * H61.classes);
+    });
+  }
+  return out;
+}
