@@ -84,6 +84,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "forget-bias-3", config: { forgetBias: 3 } },
       { name: "forget-bias-10", config: { forgetBias: 10 } },
       { name: "fb5-average-41", config: { forgetBias: 5, averageFrom: 41 } },
+      { name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } },
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "digit-input", config: { inputScaling: "digit" } },
     ],
