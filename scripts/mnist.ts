@@ -4,15 +4,24 @@
  *   deno run --allow-read --allow-write=models scripts/mnist.ts --model linear                 # (a): 10,000 iterations
  *   deno run --allow-read --allow-write=models scripts/mnist.ts --model cnn --iterations 200 --out models/tmp-cnn
  *   deno run --allow-read --allow-write=models scripts/mnist.ts --model mlp --bias-init 0.1    # see --help
+ *   deno run --allow-read=node_modules,models scripts/mnist.ts --verify models/mnist-linear     # re-check a run
  *
  * Flags: `--help` (generated from the table below). Writes a checkpoint every 1,000 iterations
  * and on Ctrl-C (exit 130); `--resume` goes on from it with the same bytes as an uninterrupted run.
+ * The run directory gets model.onnx, cross-checked against tf.layers on every test image (one
+ * `onnx:` line; exit 1 when it fails, after writing). `--verify DIR` re-runs a run directory's
+ * model.onnx on its test split and prints one PASS/FAIL line per check (exit 1 on any FAIL).
  * Exit 2 on a bad flag, 1 on an I/O failure.
  * @module
  */
 import { asUsageError, defineCommand, runCli, UsageError } from "./args.ts";
 import { pct } from "../src/core/format.ts";
+import { ModelDirError } from "../src/model_dir/errors.ts";
+import { OnnxError } from "../src/onnx/runtime.ts";
+import { loadMnist } from "../src/mnist/data.ts";
+import { verifyMnistRun } from "../src/mnist/verify.ts";
 import {
+  checkMnistRunTarget,
   defaultMnistRunDir,
   mnistRunPaths,
   readMnistCheckpoint,
@@ -56,12 +65,19 @@ const command = defineCommand({
         "hidden layers 2 and 3 and the CNN's convolutions output only zeros at the start, so nothing but the output bias learns)",
     },
     resume: { type: "bool", help: "go on from the checkpoint an interrupted run into --out left" },
+    verify: {
+      type: "string",
+      arg: "DIR",
+      help: "train nothing: re-run DIR's model.onnx on its test split and check the recorded accuracy and " +
+        "confusion matrix (exit 1 on any FAIL)",
+    },
     quiet: { type: "bool", help: "print only the final line" },
   },
   examples: [
     "--model linear",
     "--model cnn --iterations 200 --out models/tmp-cnn",
     "--model mlp-dropout --bias-init 0.1",
+    "--verify models/mnist-linear",
   ],
 });
 
@@ -95,7 +111,30 @@ function reporter(quiet: boolean) {
   };
 }
 
+/** `--verify DIR`: one PASS/FAIL line per check, then one for the directory; exit 1 on any FAIL. */
+async function verify(dir: string, quiet: boolean): Promise<void> {
+  const { checks, ok, accuracy, size } = await verifyMnistRun(dir);
+  if (!quiet) { for (const c of checks) console.log(`${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`); }
+  if (!ok) {
+    console.log(`FAIL ${dir}: ${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed`);
+    Deno.exit(1);
+  }
+  console.log(
+    `PASS ${dir}: model.onnx reproduces the recorded test accuracy ${
+      pct(accuracy)
+    } and confusion matrix on ${size} images`,
+  );
+}
+
 await runCli(command, async ({ flags }) => {
+  if (flags.verify !== undefined) {
+    const given = [
+      ...(["model", "iterations", "out", "bias-init"] as const).filter((f) => flags[f] !== undefined),
+      ...(flags.resume ? ["resume"] : []),
+    ];
+    if (given.length) throw new UsageError(`Flag --verify trains nothing: drop --${given.join(", --")}`);
+    return await verify(flags.verify, flags.quiet);
+  }
   if (flags.model === undefined) throw new UsageError(`Flag --model is required: one of ${MNIST_MODELS.join(", ")}`);
   const out = checkOut(flags.out ?? defaultMnistRunDir(flags.model));
   const overrides: MnistOverrides = { model: flags.model, seed: flags.seed };
@@ -107,6 +146,12 @@ await runCli(command, async ({ flags }) => {
     overrides.biasInit = value;
   }
   const config = asUsageError(() => resolveMnistConfig(overrides), RangeError, TypeError);
+  await checkMnistRunTarget(out).catch((error) => {
+    if (error instanceof ModelDirError && !(error.cause instanceof Error)) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  });
   const checkpoint = await readMnistCheckpoint(out).catch((error) => {
     if (error instanceof RangeError || error instanceof TypeError) {
       throw new UsageError(error.message, { cause: error });
@@ -144,10 +189,12 @@ await runCli(command, async ({ flags }) => {
     controller.abort();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
+  const images = await loadMnist();
   let result;
   try {
     result = await trainMnist({
       config,
+      images,
       resume: checkpoint,
       signal: controller.signal,
       onProgress: reporter(flags.quiet),
@@ -163,12 +210,22 @@ await runCli(command, async ({ flags }) => {
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
-  await writeMnistRun(out, result);
+  const { metrics: m, problems } = await writeMnistRun(out, result, { images });
   await removeMnistCheckpoint(out);
   result.model.dispose();
-  const m = result.metrics;
+  const onnx = m.onnx!;
+  if (!flags.quiet) {
+    console.log(
+      `onnx: model.onnx on ${m.test.size} test images: accuracy ${pct(onnx.accuracy)}, ` +
+        `max |p_onnx - p_tfjs| ${onnx.maxAbsDiff.toExponential(2)}, decisions agree: ${onnx.decisionsAgree}`,
+    );
+  }
+  if (problems.length) {
+    console.error(`error: ONNX cross-check failed: ${problems.join("; ")} (the run is written to ${out})`);
+    Deno.exit(1);
+  }
   console.log(
     `final: train accuracy ${pct(m.train.accuracy)}, test accuracy ${pct(m.test.accuracy)}, ` +
       `${m.parameters} parameters, ${m.seconds.toFixed(1)} s -> ${out}`,
   );
-});
+}, { failures: [ModelDirError, OnnxError] });

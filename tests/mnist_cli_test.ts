@@ -60,6 +60,7 @@ Deno.test("mnist --help lists every flag with its help and exits 0", async () =>
         "--out DIR",
         "--bias-init X",
         "--resume",
+        "--verify DIR",
       ]
     ) {
       assertStringIncludes(r.stdout, flag);
@@ -93,7 +94,17 @@ Deno.test("mnist usage errors exit 2 with one line naming the value", async () =
         ["--model", "mlp", "--resume"],
         "error: Flag --resume needs the checkpoint models/.mnist-mlp.checkpoint, which does not exist",
       ],
+      [
+        ["--verify", "models/x", "--model", "cnn", "--resume"],
+        "error: Flag --verify trains nothing: drop --model, --resume",
+      ],
+      [
+        ["--model", "linear", "--iterations", "1", "--out", "models/notes"],
+        "error: models/notes: holds entries that are not a run directory's (readme.txt): choose a new or empty directory",
+      ],
     ];
+    await Deno.mkdir(`${cwd}/models/notes`, { recursive: true });
+    await Deno.writeTextFile(`${cwd}/models/notes/readme.txt`, "not a run");
     // a case that wrongly passed its checks would train: --iterations 1 keeps that short, and the test fails
     const runs = await Promise.all(cases.map(([args]) => mnist(cwd, ...args)));
     runs.forEach((r, i) => {
@@ -115,6 +126,12 @@ Deno.test("mnist trains, writes the run directory, and --resume from a checkpoin
     const dir = `${cwd}/models/tmp-a`;
     const metrics = await readMnistMetrics(dir);
     assertEquals([metrics.config.model, metrics.config.iterations, metrics.parameters], ["linear", 20, 7_850]);
+    assertEquals(
+      lines.at(-2),
+      `onnx: model.onnx on 2000 test images: accuracy ${(100 * metrics.onnx!.accuracy).toFixed(2)} %, ` +
+        `max |p_onnx - p_tfjs| ${metrics.onnx!.maxAbsDiff.toExponential(2)}, decisions agree: true`,
+    );
+    await Deno.stat(mnistRunPaths(dir).onnx);
     assertEquals((await readMnistHistory(dir)).evaluations.map((e) => e.iteration), [0, 20]);
 
     // an interrupted run of the same config, checkpointed after 9 updates, resumed by the CLI
@@ -152,5 +169,40 @@ Deno.test("mnist trains, writes the run directory, and --resume from a checkpoin
       !(await Deno.stat(`${cwd}/${mnistRunPaths("models/tmp-b").checkpoint}`).then(() => true, () => false)),
       "the checkpoint must be gone after the run completes",
     );
+  });
+});
+
+Deno.test("mnist --verify DIR prints a PASS line per check and exits 0; after metrics.json is tampered with, FAIL lines and exit 1", async () => {
+  await inScratch(async (cwd) => {
+    const trained = await mnist(cwd, "--model", "linear", "--iterations", "5", "--out", "models/tmp-v", "--quiet");
+    assertEquals(trained.code, 0, trained.stderr);
+    const ok = await mnist(cwd, "--verify", "models/tmp-v");
+    assertEquals([ok.code, ok.stderr], [0, ""]);
+    const lines = ok.stdout.trimEnd().split("\n");
+    assertEquals(lines.map((l) => l.split(":")[0]), [
+      "PASS test split",
+      "PASS metadata",
+      "PASS accuracy",
+      "PASS confusion",
+      "PASS onnx record",
+      "PASS models/tmp-v",
+    ]);
+    const path = mnistRunPaths(`${cwd}/models/tmp-v`).metrics;
+    const metrics = JSON.parse(await Deno.readTextFile(path));
+    metrics.test.accuracy += 0.0005;
+    await Deno.writeTextFile(path, JSON.stringify(metrics));
+    const bad = await mnist(cwd, "--verify", "models/tmp-v");
+    assertEquals(bad.code, 1);
+    const out = bad.stdout.trimEnd().split("\n");
+    assertEquals(out.filter((l) => l.startsWith("FAIL")).map((l) => l.split(":")[0]), [
+      "FAIL accuracy",
+      "FAIL models/tmp-v",
+    ]);
+    assertEquals(out.at(-1), "FAIL models/tmp-v: 1 of 5 checks failed");
+    await Deno.remove(mnistRunPaths(`${cwd}/models/tmp-v`).onnx);
+    const missing = await mnist(cwd, "--verify", "models/tmp-v");
+    // runCli adds the cause's message (Deno's NotFound) to the one line
+    assertEquals([missing.code, missing.stdout, missing.stderr.trimEnd().split("\n").length], [1, "", 1]);
+    assert(missing.stderr.startsWith("error: models/tmp-v/model.onnx: is missing: "), missing.stderr);
   });
 });

@@ -1,17 +1,23 @@
 /**
  * The files of an MNIST run directory, and the only module that spells their paths or parses them:
  *
- *   metrics.json        config, parameters, class counts, final train and test measures, seconds
+ *   metrics.json        config, parameters, class counts, final train and test measures, the ONNX
+ *                       cross-check (`onnx`), seconds
  *   history.json        every update's batch loss and accuracy, and the evaluations every 100th update
+ *   model.onnx          the network as standard ONNX (src/mnist/onnx.ts)
  *   tfjs/model.json     the tf.layers topology and weight manifest
  *   tfjs/weights.bin    the tf.layers weights
  *
- * Beside it, in its parent, an interrupted run keeps its checkpoint as `.NAME.checkpoint` (the LSTM
- * model directory's convention, git-ignored under models/).
+ * Beside it, in its parent, an interrupted run keeps its checkpoint as `.NAME.checkpoint`, and a write
+ * stages the whole directory as `.NAME.tmp-PID` before renaming it into place (the LSTM model
+ * directory's conventions, git-ignored under models/).
  * @module
  */
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
 import { siblingPaths } from "../model_dir/layout.ts";
+import { ModelDirError } from "../model_dir/errors.ts";
+import { jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
+import { FieldReader } from "../model_dir/schema.ts";
 import { tfjsFiles } from "../train/save.ts";
 import {
   decodeMnistCheckpoint,
@@ -19,7 +25,10 @@ import {
   type MnistHistory,
   type MnistTrainingState,
 } from "./checkpoint.ts";
-import type { MnistMetrics, MnistTrainResult } from "./train.ts";
+import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
+import { exportMnistOnnx } from "./onnx.ts";
+import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
+import type { MnistMetrics, MnistOnnxRecord, MnistTrainResult, SplitMetrics } from "./train.ts";
 
 /** Every file of a run directory as a path. */
 export interface MnistRunPaths {
@@ -29,6 +38,10 @@ export interface MnistRunPaths {
   metrics: string;
   /** history.json. */
   history: string;
+  /** model.onnx. */
+  onnx: string;
+  /** The tfjs folder. */
+  tfjs: string;
   /** tfjs/model.json. */
   tfjsModel: string;
   /** tfjs/weights.bin. */
@@ -54,6 +67,8 @@ export function mnistRunPaths(dir: string): MnistRunPaths {
     dir: d,
     metrics: `${d}/metrics.json`,
     history: `${d}/history.json`,
+    onnx: `${d}/model.onnx`,
+    tfjs: `${d}/tfjs`,
     tfjsModel: `${d}/tfjs/model.json`,
     tfjsWeights: `${d}/tfjs/weights.bin`,
     checkpoint: siblingPaths(d).checkpoint,
@@ -70,19 +85,126 @@ export function defaultMnistRunDir(model: string): string {
   return `models/mnist-${model}`;
 }
 
+/** The entries a run directory may hold. */
+export const MNIST_RUN_ENTRIES: readonly string[] = Object.freeze([
+  "metrics.json",
+  "history.json",
+  "model.onnx",
+  "tfjs",
+]);
+
 /**
- * Writes a finished run: metrics.json, history.json and the tf.layers files, each atomically.
+ * Checks that `dir` may receive a run: missing, or a directory holding nothing but a run
+ * directory's entries (and temp files), since writing replaces it whole.
  *
- * @param dir The run directory; created when missing.
- * @param result The trained model, its history and its metrics.
+ * @param dir The run directory.
+ * @throws {ModelDirError} A file, an unreadable path, or a directory with other entries, named.
  */
-export async function writeMnistRun(dir: string, result: MnistTrainResult): Promise<void> {
-  const p = mnistRunPaths(dir);
+export async function checkMnistRunTarget(dir: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw new ModelDirError(dir, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (!info.isDirectory) throw new ModelDirError(dir, "is a file, not a run directory");
+  const foreign: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!MNIST_RUN_ENTRIES.includes(e.name) && !e.name.endsWith(".tmp")) foreign.push(e.name);
+  }
+  if (foreign.length) {
+    throw new ModelDirError(
+      dir,
+      `holds entries that are not a run directory's (${
+        foreign.sort().slice(0, 5).join(", ")
+      }): choose a new or empty directory`,
+    );
+  }
+}
+
+/** Options of {@link writeMnistRun}. */
+export interface WriteMnistRunOptions {
+  /** All images ({@link loadMnist}), split by the run's config for the ONNX cross-check; read from the package when absent. */
+  images?: MnistImages;
+}
+
+/** What {@link writeMnistRun} wrote. */
+export interface WrittenMnistRun {
+  /** metrics.json as written, with the ONNX cross-check. */
+  metrics: MnistMetrics;
+  /** What failed in the ONNX cross-check; empty when it passed. The directory is written either way. */
+  problems: string[];
+}
+
+/**
+ * Writes a finished run: exports model.onnx and cross-checks it against tf.layers `predict` on every
+ * test image of the run's split (`exportMnistOnnx`), then writes metrics.json (with the check as `onnx`),
+ * history.json, model.onnx and the tf.layers files into a staging sibling and renames it into place:
+ * the directory is either the old one or the whole new one, never half-written.
+ *
+ * @param dir The run directory; created when missing, replaced when it holds a run.
+ * @param result The trained model, its history and its metrics (not changed).
+ * @param options The images, when already loaded.
+ * @returns metrics.json as written, and what failed in the ONNX cross-check.
+ * @throws {ModelDirError} A target that is not a run directory ({@link checkMnistRunTarget}).
+ * @throws {Deno.errors.PermissionDenied|Error} A write that fails; `dir` is untouched then.
+ */
+export async function writeMnistRun(
+  dir: string,
+  result: MnistTrainResult,
+  options: WriteMnistRunOptions = {},
+): Promise<WrittenMnistRun> {
+  for (const key of Object.keys(options)) {
+    if (key !== "images") throw new TypeError(`Unknown MNIST run write option "${key}"`);
+  }
+  await checkMnistRunTarget(dir);
+  const { test } = splitMnist(options.images ?? await loadMnist(), result.metrics.config);
+  const exported = await exportMnistOnnx({ model: result.model, metrics: result.metrics, test });
   const files = await tfjsFiles(result.model);
-  await writeFileAtomic(p.tfjsWeights, files.weights);
-  await writeJsonAtomic(p.tfjsModel, files.modelJson);
-  await writeJsonAtomic(p.history, result.history);
-  await writeJsonAtomic(p.metrics, result.metrics);
+  const { onnx: _, seconds, ...measured } = result.metrics;
+  const metrics: MnistMetrics = { ...measured, onnx: exported.record, seconds };
+  const s = siblingPaths(dir);
+  const staged = mnistRunPaths(s.staging);
+  const encoder = new TextEncoder();
+  try {
+    await Deno.remove(s.staging, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    await Deno.mkdir(staged.tfjs, { recursive: true });
+    await Deno.writeFile(staged.tfjsWeights, files.weights);
+    await Deno.writeFile(staged.tfjsModel, encoder.encode(jsonText(files.modelJson)));
+    await Deno.writeFile(staged.onnx, exported.bytes);
+    await Deno.writeFile(staged.history, encoder.encode(jsonText(result.history)));
+    await Deno.writeFile(staged.metrics, encoder.encode(jsonText(metrics)));
+    await swapIntoPlace(s.staging, dir);
+  } catch (error) {
+    await Deno.remove(s.staging, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  return { metrics, problems: exported.problems };
+}
+
+/**
+ * Replaces `dir` by the folder `staging` with renames in one parent: the old directory, if any,
+ * moves aside, the new one takes its name, the old one is deleted. On failure `dir` is restored.
+ */
+async function swapIntoPlace(staging: string, dir: string): Promise<void> {
+  const old = siblingPaths(dir).old;
+  let parked = false;
+  try {
+    await Deno.rename(dir, old);
+    parked = true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  try {
+    await Deno.rename(staging, dir);
+  } catch (error) {
+    if (parked) await Deno.rename(old, dir).catch(() => {});
+    throw error;
+  }
+  if (parked) await Deno.remove(old, { recursive: true });
 }
 
 /**
@@ -93,6 +215,70 @@ export async function writeMnistRun(dir: string, result: MnistTrainResult): Prom
  */
 export async function readMnistMetrics(dir: string): Promise<MnistMetrics> {
   return JSON.parse(await Deno.readTextFile(mnistRunPaths(dir).metrics)) as MnistMetrics;
+}
+
+/** What a check of a run directory needs from it, read and validated by {@link readMnistRun}. */
+export interface MnistRunRecord {
+  /** The run's paths. */
+  paths: MnistRunPaths;
+  /** The recorded config, resolved (so its test split can be drawn again). */
+  config: MnistConfig;
+  /** The recorded test images per digit (`data.test`). */
+  testCounts: number[];
+  /** The recorded test measures. */
+  test: SplitMetrics;
+  /** The recorded ONNX cross-check. */
+  onnx: MnistOnnxRecord;
+  /** model.onnx's bytes. */
+  onnxBytes: Uint8Array;
+}
+
+/**
+ * Reads what a check of a run directory needs: metrics.json's config, test counts, test measures
+ * and ONNX record, each validated, and model.onnx's bytes.
+ *
+ * @param dir The run directory.
+ * @returns The validated record and the model's bytes.
+ * @throws {ModelDirError} A missing file, or a missing or malformed field, named with the file.
+ */
+export async function readMnistRun(dir: string): Promise<MnistRunRecord> {
+  const paths = mnistRunPaths(dir);
+  const r: FieldReader = new FieldReader(paths.metrics);
+  const top = r.object(await readJson(paths.metrics), "(top level)");
+  const K = H61.classes;
+  let config: MnistConfig;
+  try {
+    config = resolveMnistConfig(r.object(r.member(top, "config", ""), "config") as unknown as MnistOverrides);
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    r.fail("config", `is not a valid MNIST config: ${error.message}`);
+  }
+  const counts = (v: unknown, field: string, length: number) => {
+    const xs = r.numbers(v, field, (x, f) => r.integer(x, f));
+    if (xs.length !== length) r.fail(field, `must hold ${length} counts, got ${xs.length}`);
+    return xs;
+  };
+  const data = r.object(r.member(top, "data", ""), "data");
+  const testCounts = counts(r.member(data, "test", "data"), "data.test", K);
+  const t = r.object(r.member(top, "test", ""), "test");
+  const confusionValue = r.member(t, "confusion", "test");
+  if (!Array.isArray(confusionValue) || confusionValue.length !== K) {
+    r.fail("test.confusion", `must be a ${K}x${K} matrix of counts`);
+  }
+  const test: SplitMetrics = {
+    size: r.integer(r.member(t, "size", "test"), "test.size"),
+    loss: r.number(r.member(t, "loss", "test"), "test.loss", { min: 0 }),
+    accuracy: r.number(r.member(t, "accuracy", "test"), "test.accuracy", { min: 0, max: 1 }),
+    confusion: confusionValue.map((row: unknown, i: number) => counts(row, `test.confusion[${i}]`, K)),
+  };
+  const o = r.object(r.member(top, "onnx", ""), "onnx");
+  const onnx: MnistOnnxRecord = {
+    runtime: r.string(r.member(o, "runtime", "onnx"), "onnx.runtime"),
+    maxAbsDiff: r.number(r.member(o, "maxAbsDiff", "onnx"), "onnx.maxAbsDiff", { min: 0 }),
+    decisionsAgree: r.boolean(r.member(o, "decisionsAgree", "onnx"), "onnx.decisionsAgree"),
+    accuracy: r.number(r.member(o, "accuracy", "onnx"), "onnx.accuracy", { min: 0, max: 1 }),
+  };
+  return { paths, config, testCounts, test, onnx, onnxBytes: await readBytes(paths.onnx) };
 }
 
 /**

@@ -90,8 +90,22 @@ export interface MnistMetrics {
   train: SplitMetrics;
   /** On every test image, after the last update. */
   test: SplitMetrics;
+  /** model.onnx against tf.layers `predict` on every test image; added when the run directory is written. */
+  onnx?: MnistOnnxRecord;
   /** Wall-clock seconds of training and evaluation. */
   seconds: number;
+}
+
+/** The cross-check of model.onnx (onnxruntime-web) against tf.layers `predict` on the whole test split. */
+export interface MnistOnnxRecord {
+  /** The runtime, e.g. `onnxruntime-web 1.30.0 (wasm, 1 thread)`. */
+  runtime: string;
+  /** Largest |p_onnx − p_tfjs| over every test image and class. */
+  maxAbsDiff: number;
+  /** Whether every image gets the same predicted digit (row argmax) from both. */
+  decisionsAgree: boolean;
+  /** model.onnx's accuracy on the test split. */
+  accuracy: number;
 }
 
 /** A trained network with its records. */

@@ -466,6 +466,112 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
   );
 }
 
+/** An ONNX node as onnx-proto builds it. */
+export type OnnxNode = OnnxTypes.NodeProto;
+/** An ONNX tensor (an initializer) as onnx-proto builds it. */
+export type OnnxTensor = OnnxTypes.TensorProto;
+/** An ONNX node attribute as onnx-proto builds it. */
+export type OnnxAttribute = OnnxTypes.AttributeProto;
+
+/**
+ * A node of the default domain, named after its first output (the encoders' own building block).
+ *
+ * @param opType The operator, e.g. `"Gemm"`.
+ * @param inputs Names of its inputs.
+ * @param outputs Names of its outputs; the first also names the node.
+ * @param attributes Its attributes ({@link onnxAttribute}).
+ * @returns The node.
+ */
+export function onnxNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attributes: OnnxAttribute[] = [],
+): OnnxNode {
+  return node(opType, inputs, outputs, attributes);
+}
+
+/**
+ * An attribute: an integer, a string, a list of integers or a list of strings.
+ *
+ * @param name The attribute's name, e.g. `"perm"`.
+ * @param value Its value; a number is written as an INT.
+ * @returns The attribute.
+ */
+export function onnxAttribute(name: string, value: number | string | number[] | string[]): OnnxAttribute {
+  return attr(name, value);
+}
+
+/**
+ * A float32 tensor with its values as little-endian raw data (copied).
+ *
+ * @param name The tensor's name.
+ * @param dims Its shape.
+ * @param values Its values, row-major.
+ * @returns The tensor.
+ * @throws {RangeError} Values whose count does not fit the shape, naming the tensor.
+ */
+export function onnxFloatTensor(name: string, dims: number[], values: Float32Array): OnnxTensor {
+  return floatTensor(name, dims, values);
+}
+
+/**
+ * A one-dimensional int64 tensor, e.g. a shape for `Reshape`.
+ *
+ * @param name The tensor's name.
+ * @param values Its values.
+ * @returns The tensor.
+ */
+export function onnxInt64Tensor(name: string, values: number[]): OnnxTensor {
+  return intTensor(name, values);
+}
+
+/** Options of {@link encodeOnnxGraph}. */
+export interface OnnxGraphOptions {
+  /** The graph's name. */
+  name: string;
+  /** The model's `producerName`; "lstm-sum" when absent. */
+  producerName?: string;
+  /** The graph's float32 inputs: names and shapes, a string for a symbolic dimension. */
+  inputs: { name: string; dims: (number | string)[] }[];
+  /** The graph's float32 outputs: names and shapes. */
+  outputs: { name: string; dims: (number | string)[] }[];
+  /** The nodes, in topological order. */
+  nodes: OnnxNode[];
+  /** The initializers (weights and constants). */
+  initializers: OnnxTensor[];
+  /** String properties stored in the model's metadata. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Encodes any graph of the default domain as a ModelProto with the project's IR version
+ * ({@link ONNX_IR_VERSION}) and opset ({@link ONNX_OPSET}).
+ *
+ * @param options The graph, its inputs and outputs, and metadata.
+ * @returns The serialised ModelProto.
+ */
+export function encodeOnnxGraph(options: OnnxGraphOptions): Uint8Array {
+  const graph = onnx.GraphProto.create({
+    name: options.name,
+    node: options.nodes,
+    initializer: options.initializers,
+    input: options.inputs.map((v) => valueInfo(v.name, v.dims)),
+    output: options.outputs.map((v) => valueInfo(v.name, v.dims)),
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    producerName: options.producerName ?? "lstm-sum",
+    producerVersion: "1",
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: ONNX_OPSET })],
+    graph,
+    metadataProps: Object.entries(options.metadata).map(([key, value]) =>
+      onnx.StringStringEntryProto.create({ key, value })
+    ),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
 /** A decoded ONNX model: onnx-proto's `ModelProto`. */
 export type ModelProto = OnnxTypes.ModelProto;
 
