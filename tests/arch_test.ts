@@ -1,21 +1,14 @@
 /** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit, SimpleRNN, GRU or Conv1D. */
-import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
 import { archLayers, countParameters } from "../src/core/params.ts";
 import { makeDataset, scaleDigits } from "../src/core/dataset.ts";
-import {
-  buildModel,
-  conv1dForward,
-  initBackend,
-  referencePredict,
-  roleVariables,
-  train,
-  TrainingInterrupted,
-} from "../src/train/mod.ts";
+import { buildModel, conv1dForward, initBackend, referencePredict, roleVariables, train } from "../src/train/mod.ts";
 import { encodeTrained } from "../src/train/export.ts";
 import { encodeLinearOnnx } from "../src/onnx/encode.ts";
 import { loadOnnx } from "../src/onnx/runtime.ts";
 import { tf } from "../src/train/backend.ts";
+import { stopTrainingAt } from "./_stop_training.ts";
 
 await initBackend();
 
@@ -141,19 +134,7 @@ for (const arch of ["linear", "rnn", "gru", "conv1d"] as const) {
     const config = resolveConfig({ arch, units: 4, trainSize: 200, validationSize: 50, epochs: 3 });
     const bytes = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const whole = await train({ config });
-    const controller = new AbortController();
-    const stopped = await assertRejects(
-      () =>
-        train({
-          config,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.kind === "batch" && p.epoch === 2 && p.batch === 1) controller.abort();
-          },
-        }),
-      TrainingInterrupted,
-    );
-    const resumed = await train({ config, resume: (stopped as TrainingInterrupted).state });
+    const resumed = await train({ config, resume: await stopTrainingAt({ config }, { epoch: 2, batch: 1 }) });
     assertEquals(bytes(resumed.model), bytes(whole.model));
     assert(whole.history.epochs[2].loss < whole.history.epochs[0].loss, "the loss falls");
     for (const m of [whole.model, resumed.model]) m.dispose();

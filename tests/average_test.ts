@@ -4,10 +4,11 @@
  * (stochastic weight averaging, Izmailov et al. 2018, arXiv:1803.05407). The optimizer and the
  * trajectory are the spec's; only which weights are kept changes.
  */
-import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
-import { initBackend, roleVariables, train, TrainingInterrupted, type TrainingState } from "../src/train/mod.ts";
+import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import { initBackend, roleVariables, train } from "../src/train/mod.ts";
 import { runName } from "../src/core/plan.ts";
 import { resolveConfig } from "../mod.ts";
+import { stopTrainingAt } from "./_stop_training.ts";
 
 await initBackend();
 
@@ -76,19 +77,7 @@ Deno.test("train() with averageFrom equal to epochs returns the last weights bit
 Deno.test("train() with averageFrom resumes from a checkpoint taken after averaging began, bit for bit", async () => {
   const config = { ...tiny, averageFrom: 2 };
   const whole = await train({ config });
-  const controller = new AbortController();
-  const stopped = await assertRejects(
-    () =>
-      train({
-        config,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.kind === "batch" && p.epoch === 4 && p.batch === 1) controller.abort();
-        },
-      }),
-    TrainingInterrupted,
-  );
-  const state: TrainingState = (stopped as TrainingInterrupted).state;
+  const state = await stopTrainingAt({ config }, { epoch: 4, batch: 1 });
   assert(state.tensors.some((t) => t.name.startsWith("average/")), "the checkpoint carries the running mean");
   const resumed = await train({ config, resume: state });
   assertEquals(weightsOf(resumed.model), weightsOf(whole.model));

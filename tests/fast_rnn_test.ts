@@ -12,22 +12,10 @@ import {
   train,
 } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
+import { relativeError } from "./_relative_error.ts";
 import { INPUT_SCALING, makeDataset, resolveConfig } from "../mod.ts";
 
 await initBackend();
-
-/** max over elements |a − b| / max(|a|max, tiny): the relative error of a whole tensor. */
-function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(x[i]));
-  }
-  return diff / scale;
-}
 
 /**
  * Trained-looking weights: the initial ones moved by noise, so that no gate sits at its init and
@@ -55,7 +43,7 @@ function compareAt(arch: "rnn" | "gru", units: number, seed: number, weights?: (
   assertEquals(Object.keys(fast.grads).sort(), Object.keys(ref.grads).sort());
   for (const name of Object.keys(ref.grads)) {
     assertEquals(fast.grads[name].shape, ref.grads[name].shape, name);
-    const err = relativeError(ref.grads[name], fast.grads[name]);
+    const err = relativeError(ref.grads[name].dataSync(), fast.grads[name].dataSync());
     assert(err <= 1e-4, `${arch} ${name}: relative error ${err} at ${units} units`);
   }
   tf.dispose([...Object.values(ref.grads), ...Object.values(fast.grads)]);

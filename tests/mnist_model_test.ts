@@ -6,6 +6,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { initBackend, tf } from "../src/train/backend.ts";
 import { createRng } from "../src/core/rng.ts";
+import { relativeError } from "./_relative_error.ts";
 import { loadMnist, splitMnist, takeRows } from "../src/mnist/data.ts";
 import {
   buildMnistModel,
@@ -33,18 +34,6 @@ const batch = takeRows(train, Array.from({ length: 100 }, (_, i) => i * 79));
 function uniform(seed: number, size: number, lo = -1, hi = 1): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: size }, () => lo + (hi - lo) * rng.nextFloat());
-}
-
-/** max |a − b| / max |a|: a whole tensor's relative error. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assertEquals(a.length, b.length);
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(a[i]));
-  }
-  return diff / scale;
 }
 
 const small: Record<string, MnistOverrides> = {

@@ -1,5 +1,6 @@
 /**
- * Writes that never leave a half-written file: write a temp file beside the target, then rename.
+ * Writes that never leave a half-written file or directory: write a temp file (or a staging folder)
+ * beside the target, then rename.
  * @module
  */
 
@@ -35,4 +36,44 @@ export async function writeFileAtomic(
  */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Options of {@link swapIntoPlace}. */
+export interface SwapOptions {
+  /** Where the old directory waits, in the same parent, until the new one has its name. */
+  old: string;
+  /** Turns the error of a failed rename into the one to throw (the error itself when absent). */
+  renameError?: (error: unknown) => unknown;
+}
+
+/**
+ * Replaces the directory `dir` by the folder `staging` with renames in one parent: the old
+ * directory, if any, moves aside to `options.old`, the new one takes its name, the old one is
+ * deleted. When the new one cannot take the name, the old one gets it back.
+ *
+ * @param staging The complete new directory.
+ * @param dir The target; it need not exist.
+ * @param options Where the old directory waits, and how to report a failed rename.
+ * @throws {Error} `options.renameError` of a rename that fails (`dir` is as it was), or a
+ *   failure to delete the old directory (`dir` is the new one).
+ */
+export async function swapIntoPlace(staging: string, dir: string, options: SwapOptions): Promise<void> {
+  for (const key of Object.keys(options)) {
+    if (key !== "old" && key !== "renameError") throw new TypeError(`Unknown swap option "${key}"`);
+  }
+  const renameError = options.renameError ?? ((error: unknown) => error);
+  let parked = false;
+  try {
+    await Deno.rename(dir, options.old);
+    parked = true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw renameError(error);
+  }
+  try {
+    await Deno.rename(staging, dir);
+  } catch (error) {
+    if (parked) await Deno.rename(options.old, dir).catch(() => {});
+    throw renameError(error);
+  }
+  if (parked) await Deno.remove(options.old, { recursive: true });
 }

@@ -22,7 +22,6 @@
 import * as ort from "onnxruntime-web";
 import type { tf } from "../train/backend.ts";
 import {
-  decodeOnnx,
   encodeOnnxGraph,
   type ModelProto,
   onnxAttribute,
@@ -31,7 +30,7 @@ import {
   onnxNode as node,
   type OnnxTensor,
 } from "../onnx/encode.ts";
-import { OnnxError, ORT_RUNTIME } from "../onnx/runtime.ts";
+import { describeOnnxValue, ONNX_FLOAT, OnnxError, openOnnxSession, ORT_RUNTIME } from "../onnx/runtime.ts";
 import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import type { NamedArray } from "./checkpoint.ts";
 import type { MnistImages } from "./data.ts";
@@ -268,17 +267,6 @@ export interface MnistOnnxModel {
   metadata: Record<string, string>;
 }
 
-type ValueInfo = NonNullable<NonNullable<ModelProto["graph"]>["input"]>[number];
-
-/** ONNX's data type code of float32. */
-const FLOAT = 1;
-
-function describe(v: ValueInfo): { elemType: number; dims: (number | string)[] } {
-  const t = v.type?.tensorType;
-  const dims = t?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))) ?? [];
-  return { elemType: t?.elemType ?? 0, dims };
-}
-
 /**
  * Checks a decoded model against the MNIST contract: one input `image`, float32 `[N, 1, 28, 28]`;
  * one output `probabilities`, float32 `[N, 10]`, computed by a `Softmax` node.
@@ -295,10 +283,10 @@ export function checkMnistOnnxContract(proto: ModelProto, name: string): void {
       `ONNX model ${name} must have the one input "${MNIST_ONNX_INPUT}", got [${inputs.map((i) => i.name)}]`,
     );
   }
-  const i = describe(inputs[0]);
+  const i = describeOnnxValue(inputs[0]);
   const symbolic = (d: number | string) => typeof d === "string";
   if (
-    i.elemType !== FLOAT || i.dims.length !== 4 || !symbolic(i.dims[0]) ||
+    i.elemType !== ONNX_FLOAT || i.dims.length !== 4 || !symbolic(i.dims[0]) ||
     i.dims.slice(1).join() !== INPUT_DIMS.slice(1).join()
   ) {
     throw new OnnxError(
@@ -313,8 +301,8 @@ export function checkMnistOnnxContract(proto: ModelProto, name: string): void {
       `ONNX model ${name} must have the one output "${MNIST_ONNX_OUTPUT}", got [${outputs.map((o) => o.name)}]`,
     );
   }
-  const o = describe(outputs[0]);
-  if (o.elemType !== FLOAT || o.dims.length !== 2 || !symbolic(o.dims[0]) || o.dims[1] !== H61.classes) {
+  const o = describeOnnxValue(outputs[0]);
+  if (o.elemType !== ONNX_FLOAT || o.dims.length !== 2 || !symbolic(o.dims[0]) || o.dims[1] !== H61.classes) {
     throw new OnnxError(
       `ONNX model ${name} must give "${MNIST_ONNX_OUTPUT}" as float32 [N, ${H61.classes}], got data type ${o.elemType} [${o.dims}]`,
     );
@@ -337,20 +325,10 @@ export function checkMnistOnnxContract(proto: ModelProto, name: string): void {
  * @throws {OnnxError} Bytes that are not ONNX, a broken contract, or bytes onnxruntime cannot load.
  */
 export async function loadMnistOnnx(bytes: Uint8Array, name: string): Promise<MnistOnnxModel> {
-  let proto: ModelProto;
-  try {
-    proto = decodeOnnx(bytes);
-  } catch (error) {
-    throw new OnnxError(`${name} is not an ONNX model: ${(error as Error).message}`, { cause: error });
-  }
-  checkMnistOnnxContract(proto, name);
-  const metadata = Object.fromEntries((proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], logSeverityLevel: 3 });
-  } catch (error) {
-    throw new OnnxError(`Cannot load ONNX model ${name}: ${(error as Error).message}`, { cause: error });
-  }
+  const { session, metadata } = await openOnnxSession(bytes, {
+    name,
+    check: (proto) => checkMnistOnnxContract(proto, name),
+  });
   const P = H61.pixels;
   const K = H61.classes;
   return {

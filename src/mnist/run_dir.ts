@@ -13,7 +13,7 @@
  * directory's conventions, git-ignored under models/).
  * @module
  */
-import { writeFileAtomic } from "../io/atomic.ts";
+import { swapIntoPlace, writeFileAtomic } from "../io/atomic.ts";
 import { siblingPaths } from "../model_dir/layout.ts";
 import { ModelDirError } from "../model_dir/errors.ts";
 import { jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
@@ -177,34 +177,12 @@ export async function writeMnistRun(
     await Deno.writeFile(staged.onnx, exported.bytes);
     await Deno.writeFile(staged.history, encoder.encode(jsonText(result.history)));
     await Deno.writeFile(staged.metrics, encoder.encode(jsonText(metrics)));
-    await swapIntoPlace(s.staging, dir);
+    await swapIntoPlace(s.staging, dir, { old: s.old });
   } catch (error) {
     await Deno.remove(s.staging, { recursive: true }).catch(() => {});
     throw error;
   }
   return { metrics, problems: exported.problems };
-}
-
-/**
- * Replaces `dir` by the folder `staging` with renames in one parent: the old directory, if any,
- * moves aside, the new one takes its name, the old one is deleted. On failure `dir` is restored.
- */
-async function swapIntoPlace(staging: string, dir: string): Promise<void> {
-  const old = siblingPaths(dir).old;
-  let parked = false;
-  try {
-    await Deno.rename(dir, old);
-    parked = true;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  try {
-    await Deno.rename(staging, dir);
-  } catch (error) {
-    if (parked) await Deno.rename(old, dir).catch(() => {});
-    throw error;
-  }
-  if (parked) await Deno.remove(old, { recursive: true });
 }
 
 /**

@@ -2,28 +2,20 @@
  * The checkpoint of an interrupted training run, kept beside its model directory
  * (`.NAME.checkpoint`) and written atomically after every epoch.
  *
- * File format: the line `lstm-sum checkpoint 1\n`, a little-endian u32 with the byte length
- * of a JSON header, the header (config, position, history, seconds, tensor table), zero
- * padding to a multiple of 4, then every tensor's float32 values, little-endian, in table order.
- * Float32 values go in as bytes, so a checkpoint restores them bit for bit.
+ * File format: a tensor file (src/io/tensor_file.ts) under the magic line `lstm-sum checkpoint 1\n`,
+ * its header holding the config, position, history and seconds. Float32 values go in as bytes, so
+ * a checkpoint restores them bit for bit.
  * @module
  */
 import { writeFileAtomic } from "../io/atomic.ts";
+import { decodeTensorFile, encodeTensorFile, type NamedArray } from "../io/tensor_file.ts";
 import type { TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
 import { siblingPaths } from "./layout.ts";
 import { readBytes } from "./model_dir.ts";
 import { FieldReader, type History, parseConfig } from "./schema.ts";
 
-/** A named float32 tensor. */
-export interface NamedArray {
-  /** The tensor's name, such as `weights/kernel` or `adam/m/bias`. */
-  name: string;
-  /** The tensor's shape; `[]` for a scalar. */
-  shape: number[];
-  /** The values, row-major. */
-  values: Float32Array;
-}
+export type { NamedArray };
 
 /** Everything training needs to go on exactly where it stopped. */
 export interface TrainingState {
@@ -64,26 +56,8 @@ export function checkpointPath(dir: string): string {
  * @returns The file's bytes.
  */
 export function encodeCheckpoint(state: TrainingState): Uint8Array {
-  let offset = 0;
-  const table = state.tensors.map((t) => {
-    const entry = { name: t.name, shape: t.shape, offset, length: t.values.length };
-    offset += t.values.length;
-    return entry;
-  });
-  const { tensors: _, ...rest } = state;
-  const header = new TextEncoder().encode(JSON.stringify({ ...rest, tensors: table }));
-  const magic = new TextEncoder().encode(MAGIC);
-  const start = Math.ceil((magic.length + 4 + header.length) / 4) * 4;
-  const bytes = new Uint8Array(start + 4 * offset);
-  bytes.set(magic, 0);
-  new DataView(bytes.buffer).setUint32(magic.length, header.length, true);
-  bytes.set(header, magic.length + 4);
-  const view = new DataView(bytes.buffer, start);
-  for (const [k, t] of state.tensors.entries()) {
-    const at = 4 * table[k].offset;
-    t.values.forEach((v, i) => view.setFloat32(at + 4 * i, v, true));
-  }
-  return bytes;
+  const { tensors, ...header } = state;
+  return encodeTensorFile({ header, tensors }, { magic: MAGIC });
 }
 
 /**
@@ -96,21 +70,14 @@ export function encodeCheckpoint(state: TrainingState): Uint8Array {
  */
 export function decodeCheckpoint(file: string, bytes: Uint8Array): TrainingState {
   const r: FieldReader = new FieldReader(file);
-  const magic = new TextEncoder().encode(MAGIC);
-  if (bytes.length < magic.length + 4 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new ModelDirError(file, "is not a lstm-sum checkpoint");
-  }
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(magic.length, true);
-  if (magic.length + 4 + headerLength > bytes.length) throw new ModelDirError(file, "is truncated in its header");
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(
-      bytes.subarray(magic.length + 4, magic.length + 4 + headerLength),
-    ));
-  } catch (error) {
-    throw new ModelDirError(file, "has a header that is not JSON", { cause: error });
-  }
-  const o = r.object(header, "(header)");
+  const decoded = decodeTensorFile(bytes, {
+    magic: MAGIC,
+    kind: "a lstm-sum checkpoint",
+    fail: (what, cause) => {
+      throw new ModelDirError(file, what, { cause });
+    },
+  });
+  const o = r.object(decoded.header, "(header)");
   const get = (k: string) => r.member(o, k, "");
   const config = parseConfig(r, get("config"));
   const epoch = r.integer(get("epoch"), "epoch", 0, config.epochs);
@@ -147,11 +114,7 @@ export function decodeCheckpoint(file: string, bytes: Uint8Array): TrainingState
   });
   const t = get("tensors");
   if (!Array.isArray(t)) r.fail("tensors", "must be an array");
-  const start = Math.ceil((magic.length + 4 + headerLength) / 4) * 4;
-  const floats = (bytes.length - start) / 4;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + start);
-  let next = 0;
-  const tensors = t.map((v, i): NamedArray => {
+  const tensors = decoded.tensors(t, (v, i, next) => {
     const f = `tensors[${i}]`;
     const x = r.object(v, f);
     const shape = r.member(x, "shape", f);
@@ -160,13 +123,8 @@ export function decodeCheckpoint(file: string, bytes: Uint8Array): TrainingState
     const length = r.integer(r.member(x, "length", f), `${f}.length`);
     const offset = r.integer(r.member(x, "offset", f), `${f}.offset`, next, next);
     if (dims.reduce((a, c) => a * c, 1) !== length) r.fail(`${f}.length`, `must equal the product of shape [${dims}]`);
-    if (offset + length > floats) throw new ModelDirError(file, `is truncated in tensor ${i}`);
-    next = offset + length;
-    const values = new Float32Array(length);
-    for (let k = 0; k < length; k++) values[k] = view.getFloat32(4 * (offset + k), true);
-    return { name: r.string(r.member(x, "name", f), `${f}.name`), shape: dims, values };
+    return { name: r.string(r.member(x, "name", f), `${f}.name`), shape: dims, offset, length };
   });
-  if (next !== floats) throw new ModelDirError(file, `holds ${floats - next} float32 values beyond its tensors`);
   return {
     config,
     epoch,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LstmArrays } from "../core/diagnosis.ts";
+import { swapIntoPlace } from "../io/atomic.ts";
 import { sha256Hex } from "../io/hash.ts";
 import type { TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
@@ -466,30 +467,6 @@ async function writeInto(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 /**
- * Replaces `dir` by the folder `staging` with renames in one parent: the old directory, if
- * any, moves aside, the new one takes its name, the old one is deleted.
- */
-async function swapIntoPlace(staging: string, dir: string): Promise<void> {
-  const s = siblingPaths(dir);
-  let parked = false;
-  try {
-    await Deno.rename(dir, s.old);
-    parked = true;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ModelDirError(dir, `cannot be replaced: ${msg(error)}`, { cause: error });
-    }
-  }
-  try {
-    await Deno.rename(staging, dir);
-  } catch (error) {
-    if (parked) await Deno.rename(s.old, dir).catch(() => {});
-    throw new ModelDirError(dir, `cannot be replaced: ${msg(error)}`, { cause: error });
-  }
-  if (parked) await Deno.remove(s.old, { recursive: true });
-}
-
-/**
  * Writes a whole model directory: every file goes into a staging sibling, metrics.json last
  * with the SHA-256 of model.onnx and the tfjs files, then the staging folder is renamed into
  * place. The target is checked first, as by {@link checkModelDirTarget}; leftovers of dead
@@ -538,7 +515,10 @@ export async function writeModelDir(
     await writeInto(staged.onnx, contents.onnx);
     await writeInto(staged.history, encoder.encode(jsonText(contents.history)));
     await writeInto(staged.metrics, encoder.encode(jsonText(metrics)));
-    await swapIntoPlace(s.staging, dir);
+    await swapIntoPlace(s.staging, dir, {
+      old: s.old,
+      renameError: (error) => new ModelDirError(dir, `cannot be replaced: ${msg(error)}`, { cause: error }),
+    });
   } catch (error) {
     await Deno.remove(s.staging, { recursive: true }).catch(() => {});
     throw error;

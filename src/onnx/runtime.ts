@@ -35,15 +35,72 @@ export interface OnnxModel {
   metadata: Record<string, string>;
 }
 
-type ValueInfo = NonNullable<NonNullable<ModelProto["graph"]>["input"]>[number];
+/** A graph input or output as a decoded model holds it. */
+export type OnnxValueInfo = NonNullable<NonNullable<ModelProto["graph"]>["input"]>[number];
 
 /** ONNX's data type code of float32 (`TensorProto.DataType.FLOAT`). */
-const FLOAT = 1;
+export const ONNX_FLOAT = 1;
 
-function describe(v: ValueInfo): { elemType: number; dims: (number | string)[] } {
+/**
+ * The element type and dims of a graph input or output.
+ *
+ * @param v The input or output.
+ * @returns Its data type code (0 when absent) and its dims, a symbolic dim by its name.
+ */
+export function describeOnnxValue(v: OnnxValueInfo): { elemType: number; dims: (number | string)[] } {
   const t = v.type?.tensorType;
   const dims = t?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))) ?? [];
   return { elemType: t?.elemType ?? 0, dims };
+}
+
+/** A model opened in onnxruntime-web, with its metadata properties. */
+export interface OnnxSession {
+  /** The session (wasm, one thread). */
+  session: ort.InferenceSession;
+  /** The model's metadata properties. */
+  metadata: Record<string, string>;
+}
+
+/** Options of {@link openOnnxSession}. */
+export interface OpenOnnxOptions {
+  /** What to call the model in errors (its path). */
+  name: string;
+  /** Checks the decoded model against its contract before it is opened; throws an OnnxError. */
+  check: (proto: ModelProto) => void;
+}
+
+/**
+ * Decodes ONNX bytes, checks them with `options.check`, and opens them in onnxruntime-web (wasm,
+ * one thread).
+ *
+ * @param bytes The model file's bytes.
+ * @param options The model's name for errors, and its contract.
+ * @returns The session and the model's metadata properties.
+ * @throws {OnnxError} Bytes that are not ONNX, a broken contract, or bytes onnxruntime cannot
+ *   load; the message names the model.
+ */
+export async function openOnnxSession(bytes: Uint8Array, options: OpenOnnxOptions): Promise<OnnxSession> {
+  const { name } = options;
+  let proto: ModelProto;
+  try {
+    proto = decodeOnnx(bytes);
+  } catch (error) {
+    throw new OnnxError(`${name} is not an ONNX model: ${(error as Error).message}`, { cause: error });
+  }
+  options.check(proto);
+  const metadata = Object.fromEntries(
+    (proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
+  );
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ["wasm"],
+      logSeverityLevel: 3,
+    });
+  } catch (error) {
+    throw new OnnxError(`Cannot load ONNX model ${name}: ${(error as Error).message}`, { cause: error });
+  }
+  return { session, metadata };
 }
 
 /**
@@ -62,13 +119,13 @@ export function checkOnnxContract(proto: ModelProto, name: string, seriesLength:
   if (!graph || !input) {
     throw new OnnxError(`${name} is not an ONNX model with an input "${INPUT_NAME}"`);
   }
-  const i = describe(input);
+  const i = describeOnnxValue(input);
   if (i.dims.length !== 3 || typeof i.dims[0] !== "string" || i.dims[1] !== seriesLength || i.dims[2] !== 1) {
     throw new OnnxError(
       `ONNX model ${name} must take "${INPUT_NAME}" of shape [N, ${seriesLength}, 1], got [${i.dims}]`,
     );
   }
-  if (i.elemType !== FLOAT) {
+  if (i.elemType !== ONNX_FLOAT) {
     throw new OnnxError(`ONNX model ${name} must take "${INPUT_NAME}" as float32, got data type ${i.elemType}`);
   }
   const outputs = graph.output ?? [];
@@ -77,8 +134,8 @@ export function checkOnnxContract(proto: ModelProto, name: string, seriesLength:
       `ONNX model ${name} must have the one output "${OUTPUT_NAME}", got [${outputs.map((o) => o.name)}]`,
     );
   }
-  const o = describe(outputs[0]);
-  if (o.elemType !== FLOAT || o.dims.length !== 2 || typeof o.dims[0] !== "string" || o.dims[1] !== 1) {
+  const o = describeOnnxValue(outputs[0]);
+  if (o.elemType !== ONNX_FLOAT || o.dims.length !== 2 || typeof o.dims[0] !== "string" || o.dims[1] !== 1) {
     throw new OnnxError(
       `ONNX model ${name} must give "${OUTPUT_NAME}" as float32 [N, 1], got data type ${o.elemType} [${o.dims}]`,
     );
@@ -107,25 +164,11 @@ export async function loadOnnx(
   name: string,
   options: { seriesLength?: number } = {},
 ): Promise<OnnxModel> {
-  let proto: ModelProto;
-  try {
-    proto = decodeOnnx(bytes);
-  } catch (error) {
-    throw new OnnxError(`${name} is not an ONNX model: ${(error as Error).message}`, { cause: error });
-  }
-  checkOnnxContract(proto, name, options.seriesLength ?? SPEC.seriesLength);
-  const metadata = Object.fromEntries(
-    (proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
-  );
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ["wasm"],
-      logSeverityLevel: 3,
-    });
-  } catch (error) {
-    throw new OnnxError(`Cannot load ONNX model ${name}: ${(error as Error).message}`, { cause: error });
-  }
+  const seriesLength = options.seriesLength ?? SPEC.seriesLength;
+  const { session, metadata } = await openOnnxSession(bytes, {
+    name,
+    check: (proto) => checkOnnxContract(proto, name, seriesLength),
+  });
   if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
     await session.release();
     throw new OnnxError(
