@@ -14,7 +14,7 @@
  * @module
  */
 import { swapIntoPlace, writeFileAtomic } from "../io/atomic.ts";
-import { siblingPaths } from "../model_dir/layout.ts";
+import { MODEL_ENTRIES, type ModelPaths, modelPaths, siblingPaths } from "../model_dir/layout.ts";
 import { ModelDirError } from "../model_dir/errors.ts";
 import { jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
 import { FieldReader } from "../model_dir/schema.ts";
@@ -30,28 +30,14 @@ import { exportMnistOnnx } from "./onnx.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
 import type { MnistMetrics, MnistOnnxRecord, MnistTrainResult, SplitMetrics } from "./train.ts";
 
-/** Every file of a run directory as a path. */
-export interface MnistRunPaths {
-  /** The directory. */
-  dir: string;
-  /** metrics.json. */
-  metrics: string;
-  /** history.json. */
-  history: string;
-  /** model.onnx. */
-  onnx: string;
-  /** The tfjs folder. */
-  tfjs: string;
-  /** tfjs/model.json. */
-  tfjsModel: string;
-  /** tfjs/weights.bin. */
-  tfjsWeights: string;
+/** Every file of a run directory as a path: the LSTM model directory's layout, and the checkpoint beside it. */
+export interface MnistRunPaths extends ModelPaths {
   /** The checkpoint of an interrupted run, beside the directory. */
   checkpoint: string;
 }
 
 /**
- * The paths of a run directory's files.
+ * The paths of a run directory's files: {@link modelPaths}, the one owner of the layout, and the checkpoint.
  *
  * @param dir The directory.
  * @returns Each file's path.
@@ -62,17 +48,8 @@ export interface MnistRunPaths {
  * ```
  */
 export function mnistRunPaths(dir: string): MnistRunPaths {
-  const d = dir.replace(/\/+$/, "");
-  return {
-    dir: d,
-    metrics: `${d}/metrics.json`,
-    history: `${d}/history.json`,
-    onnx: `${d}/model.onnx`,
-    tfjs: `${d}/tfjs`,
-    tfjsModel: `${d}/tfjs/model.json`,
-    tfjsWeights: `${d}/tfjs/weights.bin`,
-    checkpoint: siblingPaths(d).checkpoint,
-  };
+  const paths = modelPaths(dir);
+  return { ...paths, checkpoint: siblingPaths(paths.dir).checkpoint };
 }
 
 /**
@@ -85,13 +62,8 @@ export function defaultMnistRunDir(model: string): string {
   return `models/mnist-${model}`;
 }
 
-/** The entries a run directory may hold. */
-export const MNIST_RUN_ENTRIES: readonly string[] = Object.freeze([
-  "metrics.json",
-  "history.json",
-  "model.onnx",
-  "tfjs",
-]);
+/** The entries a run directory may hold: the model directory's. */
+export const MNIST_RUN_ENTRIES: readonly string[] = MODEL_ENTRIES;
 
 /**
  * Checks that `dir` may receive a run: missing, or a directory holding nothing but a run
