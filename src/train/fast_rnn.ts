@@ -76,6 +76,8 @@ class Workspace {
   readonly dh: Float32Array;
   /** `[B, H]`: h after the last step. */
   readonly hLast: Float32Array;
+  /** GRU, `[B, H]`: d loss / d h_{t−1} through z ⊙ h_{t−1} and r ⊙ h_{t−1}, in float64. */
+  readonly carry: Float64Array;
 
   constructor(readonly arch: FastRecurrentArch, readonly B: number, readonly T: number, readonly H: number) {
     const rows = T * B;
@@ -89,6 +91,7 @@ class Workspace {
     this.dzr = new Float32Array(gru ? rows * 2 * H : 0);
     this.dh = new Float32Array(B * H);
     this.hLast = new Float32Array(B * H);
+    this.carry = new Float64Array(gru ? B * H : 0);
   }
 }
 
@@ -277,7 +280,7 @@ export function fastRecurrentGradients(
   } else {
     const rhT = recurrentT(w, 2, 3); // [H, H]
     const rzrT = recurrentT(w, 0, 2); // [2H, H]
-    const carry = new Float64Array(B * H); // d loss / d h_{t−1} through z ⊙ h_{t−1} and r ⊙ h_{t−1}
+    const carry = ws.carry; // every element is written before it is read, step by step
     for (let t = T - 1; t >= 0; t--) {
       for (let n = 0; n < B; n++) {
         const r = (t * B + n) * K;
