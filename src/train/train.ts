@@ -116,22 +116,24 @@ async function adamState(
   return { iterations, tensors };
 }
 
+/** The values of a checkpoint's tensor `name`, which must have `shape`. */
+function stateValues(state: TrainingState, name: string, shape: readonly number[]): Float32Array {
+  const t = state.tensors.find((x) => x.name === name);
+  if (!t || t.shape.join() !== shape.join()) {
+    throw new RangeError(`The checkpoint has no tensor "${name}" of shape [${shape}]`);
+  }
+  return t.values;
+}
+
 /** Puts a checkpoint's weights into the model's variables and its Adam state into the optimizer. */
 async function restoreState(
   state: TrainingState,
   roles: readonly RoleVariable[],
   optimizer: tf.AdamOptimizer,
 ): Promise<void> {
-  const byName = new Map(state.tensors.map((t) => [t.name, t]));
-  const take = (name: string, shape: readonly number[]) => {
-    const t = byName.get(name);
-    if (!t || t.shape.join() !== shape.join()) {
-      throw new RangeError(`The checkpoint has no tensor "${name}" of shape [${shape}]`);
-    }
-    return tf.tensor(t.values, [...shape]);
-  };
+  const take = (name: string, shape: readonly number[]) => tf.tensor(stateValues(state, name, shape), [...shape]);
   for (const { role, variable } of roles) variable.assign(take(STATE_NAMES.weight(role), variable.shape));
-  const moments = byName.has(STATE_NAMES.m(roles[0].role))
+  const moments = state.tensors.some((t) => t.name === STATE_NAMES.m(roles[0].role))
     ? (["m", "v"] as const).flatMap((kind) =>
       roles.map(({ role, variable }) => ({
         name: `${variable.name}/${kind}`,
@@ -146,14 +148,9 @@ async function restoreState(
 
 /** A checkpoint's running mean of the weights, one array per role. */
 function restoreAverage(state: TrainingState, roles: readonly RoleVariable[]): Float32Array[] {
-  const byName = new Map(state.tensors.map((t) => [t.name, t]));
-  return roles.map(({ role, variable }) => {
-    const t = byName.get(STATE_NAMES.average(role));
-    if (!t || t.shape.join() !== variable.shape.join()) {
-      throw new RangeError(`The checkpoint has no tensor "${STATE_NAMES.average(role)}" of shape [${variable.shape}]`);
-    }
-    return Float32Array.from(t.values);
-  });
+  return roles.map(({ role, variable }) =>
+    Float32Array.from(stateValues(state, STATE_NAMES.average(role), variable.shape))
+  );
 }
 
 /** A trained model with its records. */
