@@ -398,16 +398,37 @@ export function fastPredict(
   seriesLength: number,
   chunk = 1000,
 ): Float32Array {
-  const n = x.length / seriesLength;
   const H = w.recurrentKernel.shape[0];
+  return predictInChunks(w, { x, seriesLength, chunk }, (xs, size) => {
+    const ws = workspaceFor(size, seriesLength, H, false);
+    forward(w, xs, ws);
+    return ws.hLast;
+  });
+}
+
+/**
+ * Runs a recurrent network's forward pass over many series in chunks, then the output layer.
+ *
+ * @param w The output layer's weights (`denseKernel` `[H, 1]`, `denseBias` `[1]`).
+ * @param input The scaled digits `[n, seriesLength]` and the series per chunk.
+ * @param lastH Runs a chunk of `size` series and returns h after the last step, `[size, H]`.
+ * @returns P(class 1), `[n]`.
+ */
+export function predictInChunks(
+  w: { denseKernel: tf.Tensor; denseBias: tf.Tensor },
+  input: { x: Float32Array; seriesLength: number; chunk: number },
+  lastH: (xs: Float32Array, size: number) => Float32Array,
+): Float32Array {
+  const { x, seriesLength, chunk } = input;
+  const n = x.length / seriesLength;
+  const H = w.denseKernel.shape[0];
   const wd = w.denseKernel.dataSync() as Float32Array;
   const bd = w.denseBias.dataSync()[0];
   const out = new Float32Array(n);
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const ws = workspaceFor(size, seriesLength, H, false);
-    forward(w, x.subarray(start * seriesLength, (start + size) * seriesLength), ws);
-    out.set(outputLayer(ws.hLast, size, H, wd, bd), start);
+    const h = lastH(x.subarray(start * seriesLength, (start + size) * seriesLength), size);
+    out.set(outputLayer(h, size, H, wd, bd), start);
   }
   return out;
 }

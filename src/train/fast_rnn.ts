@@ -21,7 +21,7 @@
  */
 import { tf } from "./backend.ts";
 import type { Batch } from "./batch.ts";
-import { heap, outputBackward, outputLayer } from "./fast.ts";
+import { heap, outputBackward, outputLayer, predictInChunks } from "./fast.ts";
 import type { RoleVariable } from "./model.ts";
 import { binaryCrossEntropy } from "../core/metrics.ts";
 
@@ -360,16 +360,10 @@ export function fastRecurrentPredict(
   chunk = 250,
 ): Float32Array {
   const w = cellWeights(roles, arch);
-  const n = x.length / seriesLength;
   const H = w.recurrentKernel.shape[0];
-  const wd = w.denseKernel.dataSync() as Float32Array;
-  const bd = w.denseBias.dataSync()[0];
-  const out = new Float32Array(n);
-  for (let start = 0; start < n; start += chunk) {
-    const size = Math.min(chunk, n - start);
+  return predictInChunks(w, { x, seriesLength, chunk }, (xs, size) => {
     const ws = workspaceFor(arch, size, seriesLength, H);
-    forward(w, x.subarray(start * seriesLength, (start + size) * seriesLength), ws);
-    out.set(outputLayer(ws.hLast, size, H, wd, bd), start);
-  }
-  return out;
+    forward(w, xs, ws);
+    return ws.hLast;
+  });
 }
