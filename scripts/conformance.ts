@@ -2,16 +2,28 @@
  * Prints the exercise's requirements as a table, one row per item, each marked PASS or FAIL by
  * running its check against the code and the shipped model directory.
  *
- *   deno task conformance                  # models/lstm-sum
- *   deno task conformance --model DIR
+ *   deno task conformance                  # models/lstm-sum, and models/mnist-* for H6.1
+ *   deno task conformance --model DIR --mnist-runs DIR
  *
  * Then the shipped model's quality bars, marked MET or NOT MET (reported, not counted), and its
  * decision boundary as measured figures (metrics.json's boundary section, which the D1 row's
- * verify recomputes from model.onnx): neither is a pass/fail of the exercise.
- * Ends with the line `conformance: N passed, N failed`; exits 1 when any requirement fails.
+ * verify recomputes from model.onnx): neither is a pass/fail of the exercise. That section ends with
+ * the line `conformance: N passed, N failed`.
+ *
+ * Then exercise H6.1 (MNIST, src/mnist/conformance.ts): every requirement against the spec object and
+ * the code's configs, then each run directory mnist-MODEL that exists (its recorded config, parameter
+ * count and ONNX cross-check, with model.onnx re-run on its test split); a model without one is "not
+ * trained", and the stated bias deviation "DEVIATES", neither a failure. It ends with the line
+ * `conformance H6.1: N passed, N failed, N deviate (stated), N not trained`.
+ * Exits 1 when any requirement of either exercise fails.
  * @module
  */
 import { defineCommand, runCli } from "./args.ts";
+import { formatH61Conformance, h61Conformance, type H61RunInput } from "../src/mnist/conformance.ts";
+import { loadMnist, type MnistImages } from "../src/mnist/data.ts";
+import { defaultMnistRunDir, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
+import { MNIST_MODELS, type MnistModel } from "../src/mnist/spec.ts";
+import { verifyMnistRun } from "../src/mnist/verify.ts";
 import {
   batchOf,
   countParams,
@@ -53,8 +65,48 @@ const command = defineCommand({
   summary: "Prints the exercise's requirements as a PASS/FAIL table, checked against the code and a model directory.",
   flags: {
     model: { type: "string", arg: "DIR", default: DEFAULT_MODEL_DIR, help: "the model directory" },
+    "mnist-runs": {
+      type: "string",
+      arg: "DIR",
+      default: "models",
+      help: "the folder holding the H6.1 run directories mnist-linear, mnist-mlp, mnist-mlp-dropout, mnist-cnn",
+    },
   },
 });
+
+/** The run directory of `model` in the folder `runs`: `defaultMnistRunDir`'s name there. */
+function mnistRunDirIn(runs: string, model: MnistModel): string {
+  const name = defaultMnistRunDir(model).split("/").pop()!;
+  return `${runs.replace(/\/+$/, "")}/${name}`;
+}
+
+/**
+ * What H6.1's conformance needs from each run directory that exists: its metrics.json and history.json,
+ * and model.onnx re-run on its test split; a directory that cannot be read is reported, not thrown.
+ */
+async function readMnistRuns(runs: string): Promise<H61RunInput[]> {
+  let images: MnistImages | undefined;
+  const found: H61RunInput[] = [];
+  for (const model of MNIST_MODELS) {
+    const dir = mnistRunDirIn(runs, model);
+    try {
+      await Deno.stat(dir);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      found.push({ model, dir });
+      continue;
+    }
+    try {
+      const [metrics, history] = [await readMnistMetrics(dir), await readMnistHistory(dir)];
+      images ??= await loadMnist();
+      const verification = await verifyMnistRun(dir, { images }).catch((error: Error) => error);
+      found.push({ model, dir, metrics, history, verification });
+    } catch (error) {
+      found.push({ model, dir, readError: error as Error });
+    }
+  }
+  return found;
+}
 
 await runCli(command, async ({ flags }) => {
   const dir = flags.model;
@@ -165,8 +217,13 @@ await runCli(command, async ({ flags }) => {
         model.dispose();
       }
       const last = history.epochs[history.epochs.length - 1].valAccuracy;
-      ensure(last === scored.validation, `history's last epoch: validation ${SPEC.metric} ${last}`);
-      return `train ${pct(scored.train)}, validation ${pct(scored.validation)}`;
+      if (config.averageFrom === undefined) {
+        ensure(last === scored.validation, `history's last epoch: validation ${SPEC.metric} ${last}`);
+        return `train ${pct(scored.train)}, validation ${pct(scored.validation)}`;
+      }
+      // the model is the mean of the end-of-epoch weights; the history records the trajectory's last weights
+      return `train ${pct(scored.train)}, validation ${pct(scored.validation)} (weights averaged over epochs ` +
+        `${config.averageFrom}–${config.epochs}; the last epoch's weights ${pct(last)})`;
     }],
     ["(e)", "free choices recorded: input scaling, recurrent activation, forget-gate bias", async () => {
       for (const key of ["inputScaling", "recurrentActivation", "unitForgetBias"]) {
@@ -191,7 +248,11 @@ await runCli(command, async ({ flags }) => {
         model.dispose();
         await onnx.release();
       }
-      return `input ${config.inputScaling}, gates ${config.recurrentActivation}, unitForgetBias ${config.unitForgetBias}`;
+      return `input ${config.inputScaling}, gates ${config.recurrentActivation}, ` +
+        (config.forgetBias === undefined
+          ? `unitForgetBias ${config.unitForgetBias}`
+          : `forget-gate bias ${config.forgetBias}`) +
+        (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`);
     }],
     [
       "(f)",
@@ -289,5 +350,10 @@ await runCli(command, async ({ flags }) => {
     console.log(`decision boundary: not recorded in ${dir}/metrics.json (written before it was)`);
   }
   console.log(`conformance: ${passed} passed, ${failed} failed`);
-  if (failed) Deno.exit(1);
+
+  // exercise H6.1 (MNIST): the spec and the code's configs, then each run directory that exists
+  const h61 = h61Conformance({ runs: await readMnistRuns(flags["mnist-runs"]) });
+  console.log("");
+  for (const line of formatH61Conformance(h61)) console.log(line);
+  if (failed || h61.failed) Deno.exit(1);
 }, { failures: [ModelDirError] });

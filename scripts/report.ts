@@ -65,16 +65,16 @@ await runCli(command, async ({ flags }) => {
     scaling: INPUT_SCALING[config.inputScaling],
   });
   await onnx.release();
-  // whichever runs of the spec plan exist (deno task runs --plan spec)
+  // whichever runs of the default plan exist (deno task runs --plan default): the shipped config over seeds
   const seedRuns: RunRecord[] = [];
-  for (const run of planRuns(PLANS.spec)) {
+  for (const run of planRuns(PLANS.default)) {
     try {
       seedRuns.push(await readRunRecord(`${flags.runs}/${runName(run)}`));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   }
-  console.log(`${seedRuns.length} of ${PLANS.spec.seeds.length} runs of the spec plan found in ${flags.runs}`);
+  console.log(`${seedRuns.length} of ${PLANS.default.seeds.length} runs of the default plan found in ${flags.runs}`);
   // the multi-seed plans, from whichever run files exist
   const summary = (name: string) => summarizePlan({ runs: planRuns(PLANS[name]), outDir: flags.runs });
   const plans: PlanSummaries = {
@@ -83,6 +83,14 @@ await runCli(command, async ({ flags }) => {
     imbalance: await summary("imbalance"),
     boundary: await summary("boundary"),
     archs: await summary("archs"),
+    // the default plan's runs as an arm, paired with the spec plan's on the same seeds
+    defaultVsSpec: await summarizePlan({
+      runs: [
+        ...planRuns(PLANS.spec).map((run) => ({ ...run, arm: "spec" })),
+        ...planRuns(PLANS.default).map((run) => ({ ...run, arm: "default" })),
+      ],
+      outDir: flags.runs,
+    }),
   };
   for (const [name, s] of Object.entries(plans)) console.log(`plan ${name}: ${s.present.length} of ${s.total} runs`);
   let study;

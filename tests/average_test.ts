@@ -7,19 +7,26 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { initBackend, roleVariables, train } from "../src/train/mod.ts";
 import { runName } from "../src/core/plan.ts";
-import { resolveConfig } from "../mod.ts";
+import { BASELINE_CHOICES, resolveConfig } from "../mod.ts";
 import { stopTrainingAt } from "./_stop_training.ts";
 
 await initBackend();
 
-const tiny = { units: 5, trainSize: 150, validationSize: 30, epochs: 4, seed: 13 } as const;
+/** Last weights unless a test names averageFrom. */
+const tiny = { units: 5, trainSize: 150, validationSize: 30, epochs: 4, seed: 13, averageFrom: undefined } as const;
 
 const weightsOf = (model: Awaited<ReturnType<typeof train>>["model"]) =>
   roleVariables(model, "lstm").map((r) => Float32Array.from(r.variable.dataSync()));
 
-Deno.test("resolveConfig() takes averageFrom as an epoch in [1, epochs], stores it absent when not given, and names a bad one", () => {
-  assertEquals("averageFrom" in resolveConfig(), false);
+Deno.test("resolveConfig() takes averageFrom as an epoch in [1, epochs], the second half when not named, absent when named undefined or missing from a complete config, and names a bad one", () => {
+  assertEquals(resolveConfig().averageFrom, 31);
+  assertEquals([resolveConfig({ epochs: 4 }).averageFrom, resolveConfig({ epochs: 1 }).averageFrom], [3, 1]);
   assertEquals(resolveConfig({ averageFrom: 41 }).averageFrom, 41);
+  assertEquals("averageFrom" in resolveConfig({ averageFrom: undefined }), false);
+  // a recorded config (every required field) keeps its meaning: no field, no averaging
+  const recorded = JSON.parse(JSON.stringify(resolveConfig({ ...BASELINE_CHOICES, seed: 3 })));
+  assertEquals("averageFrom" in recorded, false);
+  assertEquals(resolveConfig(recorded), recorded);
   for (const bad of [0, 61, 2.5, Number.NaN]) {
     assertThrows(
       () => resolveConfig({ averageFrom: bad }),

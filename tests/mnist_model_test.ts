@@ -1,7 +1,7 @@
 /**
  * The H6.1 networks (src/mnist/model.ts): architecture and initialisation, the training forward
- * pass against tf.layers, the im2col convolution against tf.conv2d, and its gradients against the
- * CPU backend (the WASM backend has no Conv2DBackpropFilter).
+ * pass against tf.layers, the convolution against tf.conv2d and the im2col product, and its gradients
+ * (written out: the WASM backend has no Conv2DBackpropFilter) against the CPU backend.
  */
 import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { initBackend, tf } from "../src/train/backend.ts";
@@ -11,8 +11,10 @@ import { loadMnist, splitMnist, takeRows } from "../src/mnist/data.ts";
 import {
   buildMnistModel,
   conv2dSame,
+  convKernelGrad,
   dropoutMask,
   im2col,
+  im2colT,
   matMulData,
   matMulT,
   maxPoolValid,
@@ -201,7 +203,115 @@ Deno.test("im2col(): conv2dSame() equals tf.conv2d 'same' plus bias to 1e-5, at 
   );
 });
 
-Deno.test("tfjs 4.22 WASM has no Conv2DBackpropFilter kernel (why im2col exists), but has MaxPoolGrad and Conv2D", () => {
+Deno.test("im2colT() equals the transpose of im2col() bit for bit, with one channel and with many", () => {
+  for (const [B, S, C, k] of [[2, 9, 1, 5], [3, 7, 2, 3], [2, 14, 32, 5], [1, 4, 3, 1]]) {
+    tf.tidy(() => {
+      const x = tf.tensor4d(uniform(B * S + C, B * S * S * C), [B, S, S, C]);
+      const ours = im2colT(x, k);
+      assertEquals(ours.shape, [k * k * C, B * S * S]);
+      const [got, want] = [ours.dataSync(), tf.transpose(im2col(x, k)).dataSync()];
+      const differ = got.findIndex((v, i) => !Object.is(v, want[i]));
+      assertEquals(differ, -1, `[${B}, ${S}, ${C}] k ${k}: first difference at ${differ}`);
+      assert(got.some((v) => v !== 0) && (k === 1 || got.some((v) => v === 0)), "padding and values must both occur");
+    });
+  }
+  assertThrows(
+    () => im2colT(tf.zeros([1, 4, 4, 1]) as tf.Tensor4D, 2),
+    RangeError,
+    "Kernel side must be an odd positive integer, got 2",
+  );
+});
+
+Deno.test("convKernelGrad() equals im2col(x)ᵀ · g to 1e-5, by its product (one channel) and by its convolution (many)", () => {
+  for (const [B, S, C, F] of [[4, 28, 1, 8], [3, 14, 32, 64], [2, 6, 3, 2]]) {
+    tf.tidy(() => {
+      const x = tf.tensor4d(uniform(S + C, B * S * S * C, 0, 1), [B, S, S, C]);
+      const g = tf.tensor4d(uniform(F, B * S * S * F), [B, S, S, F]);
+      const ref = tf.matMul(tf.transpose(im2col(x, 5)), tf.reshape(g, [-1, F]) as tf.Tensor2D).dataSync();
+      const ours = convKernelGrad(x, g, 5);
+      assertEquals(ours.shape, [5, 5, C, F]);
+      const err = relativeError(ref, ours.dataSync());
+      assert(err < 1e-5, `[${B}, ${S}, ${S}, ${C}] -> ${F}: ${err}`);
+    });
+  }
+});
+
+Deno.test("conv2dSame() with relu: the forward pass is relu(im2col(x) · W + b) bit for bit, the product training used before", () => {
+  tf.tidy(() => {
+    const [B, S, C, F] = [4, 14, 32, 64];
+    const x = tf.tensor4d(uniform(21, B * S * S * C, 0, 1), [B, S, S, C]);
+    const k = tf.tensor4d(uniform(22, 25 * C * F, -0.05, 0.05), [5, 5, C, F]);
+    const b = tf.tensor1d(uniform(23, F, -0.5, 0.5));
+    const ours = conv2dSame(x, k, b, { relu: true }).dataSync();
+    const before = tf.relu(tf.add(tf.matMul(im2col(x, 5), tf.reshape(k, [25 * C, F]) as tf.Tensor2D), b)).dataSync();
+    assertEquals(Array.from(ours), Array.from(before));
+    const zeros = ours.filter((v) => v === 0).length;
+    assert(zeros > 0.1 * ours.length && zeros < 0.9 * ours.length, `${zeros} of ${ours.length} cut by the ReLU`);
+  });
+});
+
+/** Gradients of sum(conv2dSame(x, k, b) · weights) for x (unless data), k and b, by `conv` on the current backend. */
+function convGradients(
+  conv: (x: tf.Tensor4D, k: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor,
+  shape: number[],
+  F: number,
+  data: boolean,
+): Float32Array[] {
+  const [B, S, , C] = shape;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(uniform(31, B * S * S * C, 0, 1), [B, S, S, C]);
+    const k = tf.tensor4d(uniform(32, 25 * C * F, -0.2, 0.2), [5, 5, C, F]);
+    const b = tf.tensor1d(uniform(33, F, -0.3, 0.3));
+    const weights = tf.tensor4d(uniform(34, B * S * S * F, 0.5, 1.5), [B, S, S, F]);
+    const f = (...args: tf.Tensor[]) => {
+      const [xx, kk, bb] = data ? [x, ...args] : args;
+      return tf.sum(tf.mul(conv(xx as tf.Tensor4D, kk as tf.Tensor4D, bb as tf.Tensor1D), weights)) as tf.Scalar;
+    };
+    return tf.grads(f)(data ? [k, b] : [x, k, b]).map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+Deno.test("conv2dSame() gradients of x, kernel and bias equal tf.conv2d autodiff on the CPU backend to 1e-5, with and without relu; data gets none", async () => {
+  for (const [shape, F] of [[[3, 8, 8, 1], 4], [[2, 6, 6, 5], 3]] as const) {
+    for (const relu of [false, true]) {
+      for (const data of [false, true]) {
+        const ours = convGradients((x, k, b) => conv2dSame(x, k, b, { relu, data }), [...shape], F, data);
+        await tf.setBackend("cpu");
+        const ref = convGradients(
+          (x, k, b) => {
+            const z = tf.add(tf.conv2d(x, k, 1, "same"), b);
+            return relu ? tf.relu(z) : z;
+          },
+          [...shape],
+          F,
+          data,
+        );
+        await tf.setBackend("wasm");
+        assertEquals(ours.length, data ? 2 : 3);
+        ours.forEach((g, i) => {
+          const err = relativeError(ref[i], g);
+          assert(err < 1e-5, `[${shape}] -> ${F}, relu ${relu}, data ${data}, gradient ${i}: ${err}`);
+          assert(ref[i].some((v) => v !== 0), "a zero gradient proves nothing");
+        });
+      }
+    }
+  }
+});
+
+Deno.test("conv2dSame() with relu passes no gradient where the value before the ReLU is exactly 0, as tf.relu's step", () => {
+  tf.tidy(() => {
+    // zero images: the value before the ReLU is the bias, 0 in map 0 and 1 in map 1
+    const x = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
+    const k = tf.tensor4d(uniform(41, 25 * 2), [5, 5, 1, 2]);
+    const b = tf.tensor1d([0, 1]);
+    const [db] = tf.grads((bb: tf.Tensor) => tf.sum(conv2dSame(x, k, bb as tf.Tensor1D, { relu: true, data: true })))([
+      b,
+    ]);
+    assertEquals(Array.from(db.dataSync()), [0, 2 * 4 * 4]);
+  });
+});
+
+Deno.test("tfjs 4.22 WASM has no Conv2DBackpropFilter kernel (why the gradients are written out), but has MaxPoolGrad and Conv2D", () => {
   const kernels = tf.getKernelsForBackend("wasm").map((k) => k.kernelName);
   assertEquals(["Conv2DBackpropFilter", "MaxPoolGrad", "Conv2D"].map((k) => kernels.includes(k)), [false, true, true]);
   const k = tf.variable(tf.ones([5, 5, 1, 2]));
@@ -274,7 +384,7 @@ async function cpuCnnGradients(
   }
 }
 
-Deno.test("mnistLogits() (d) CNN by im2col on WASM: loss and every gradient equal tf.conv2d autodiff on the CPU backend to 1e-4", async () => {
+Deno.test("mnistLogits() (d) CNN on WASM: loss and every gradient equal tf.conv2d autodiff on the CPU backend to 1e-4", async () => {
   const config = resolveMnistConfig({ model: "cnn", filters: [3, 4], biasInit: 0.1, seed: 11 });
   const model = buildMnistModel(config);
   const n = 6;

@@ -297,7 +297,7 @@ Deno.test("checkModelDirTarget() refuses /, a file, a foreign directory and a mo
   await assertRejects(
     () => checkModelDirTarget(dir, other),
     ModelDirError,
-    "holds a model of another config (epochs 1 there, 2 here); pass --force to replace it",
+    "holds a model of another config (epochs 1 there, 2 here; averageFrom 1 there, 2 here); pass --force to replace it",
   );
   await checkModelDirTarget(dir, other, { force: true });
   await assertRejects(

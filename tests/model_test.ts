@@ -81,8 +81,10 @@ Deno.test("buildModel() (e) starts the forget gate's bias at forgetBias, the oth
     Array(H).fill(0),
     Array(H).fill(0),
   ]);
-  assertEquals(gates(bias({})), [Array(H).fill(0), Array(H).fill(1), Array(H).fill(0), Array(H).fill(0)]);
-  assertEquals(gates(bias({ unitForgetBias: false }))[1], Array(H).fill(0));
+  assertEquals(gates(bias({ forgetBias: 5 })), gates(bias({})), "the default's forget-gate bias is 5");
+  const absent = { forgetBias: undefined };
+  assertEquals(gates(bias(absent)), [Array(H).fill(0), Array(H).fill(1), Array(H).fill(0), Array(H).fill(0)]);
+  assertEquals(gates(bias({ ...absent, unitForgetBias: false }))[1], Array(H).fill(0));
 });
 
 Deno.test("clipByGlobalNorm() scales every gradient by min(1, max / global norm), keeping directions", () => {

@@ -140,6 +140,34 @@ Deno.test("boundaryArmsSection() names the best arm over the band against the ba
   assertEquals(svg.match(/class="series"/g)?.length, 3, "two arms and the rule");
 });
 
+Deno.test("boundaryArmsSection() states the default config's 10-seed figures against every bar, paired with the spec plan", () => {
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const ten = (v: number) => seeds.map((_, i) => v + (i % 2 ? 0.001 : -0.001));
+  const spec = variant("spec", { boundaryBand: [0.8, 0.8, 0.8] });
+  const fb = variant("forget-bias-5", { boundaryBand: [0.9, 0.9, 0.9] });
+  const byDefault = variant("default", {
+    accuracy: ten(0.998),
+    specificity: ten(0.9),
+    boundaryAtThreshold: ten(0.8),
+    boundaryBand: ten(0.95),
+  }, seeds);
+  const paired = [{
+    variant: "default",
+    seeds,
+    difference: { accuracy: summarize(ten(0.003)), specificity: summarize(ten(0.14)) },
+  }] as unknown as PlanSummary["paired"];
+  const md = boundaryArmsSection({ boundary: plan([spec, fb]), defaultVsSpec: plan([byDefault], paired) }).join("\n");
+  assertStringIncludes(md, "The default config (forget-gate bias 5, weights averaged over epochs 31–60) over the 10 seeds");
+  assertStringIncludes(md, "validation accuracy 99.80 % ± 0.11 (bar ≥ 99.7 %: met)");
+  assertStringIncludes(md, "class-0 recall 90.00 % ± 0.11 (bar ≥ 95 %: not met)");
+  assertStringIncludes(md, "80.00 % ± 0.11 at sum 100 (bar ≥ 90 %: not met)");
+  assertStringIncludes(md, "95.00 % ± 0.11 over 95..105 (bar ≥ 97 %: not met)");
+  assertStringIncludes(md, "minus the spec on the same seeds: accuracy +0.30 [");
+  assertStringIncludes(md, "class-0 recall +14.00 [");
+  // without the default plan's runs, no such line
+  assert(!boundaryArmsSection({ boundary: plan([spec, fb]) }).join("\n").includes("The default config"));
+});
+
 Deno.test("archsSection() tables the archs by parameters with their seconds per epoch, and archsFigure() overlays their curves", () => {
   const lstm = variant("spec", { accuracy: [0.995, 0.996, 0.997], mcc: [0.8, 0.85, 0.9] });
   const linear = {

@@ -297,7 +297,7 @@ Deno.test("buildReport() reports the spec over seeds with intervals, and the cut
   const trainProbabilities = Array.from(input.data.train.y, (y) => (y ? 0.45 : 0.05));
   const files = buildReport({ ...input, seedRuns: [run(1, 0.99), run(2, 0.995)], trainProbabilities });
   const md = files["report.md"];
-  assertStringIncludes(md, "Over two seeds of the spec (seeds 1, 2;");
+  assertStringIncludes(md, "Over two seeds of the default config (seeds 1, 2;");
   assertStringIncludes(md, "| validation accuracy | 99.25 % ± 0.35 |");
   assertStringIncludes(md, "Pooled over the seeds, 18 of 20 class-0 series were recognised");
   // every class-1 training series sits at 0.45: the cut-off of highest training accuracy lies at or below it

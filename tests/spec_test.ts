@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
 import {
+  BASELINE_CHOICES,
   checkSeries,
   datasetFor,
   DEFAULT_CONFIG,
@@ -8,6 +10,7 @@ import {
   labelOf,
   makeDataset,
   resolveConfig,
+  secondHalf,
   SPEC,
   sumMoments,
 } from "../mod.ts";
@@ -72,6 +75,21 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   assert(Object.isFrozen(SPEC), "SPEC can be changed");
   assert(Object.isFrozen(DEFAULT_CONFIG), "DEFAULT_CONFIG can be changed");
   assertEquals(resolveConfig(), DEFAULT_CONFIG);
+});
+
+Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5 and weights averaged over the second half; BASELINE_CHOICES takes both out", () => {
+  assertEquals([DEFAULT_CONFIG.forgetBias, DEFAULT_CONFIG.averageFrom], [5, 31]);
+  assertEquals(DEFAULT_CONFIG.averageFrom, secondHalf(SPEC.epochs));
+  const baseline = resolveConfig(BASELINE_CHOICES);
+  assert(!("forgetBias" in baseline) && !("averageFrom" in baseline), JSON.stringify(baseline));
+  assertEquals(baseline.unitForgetBias, true, "the baseline's forget-gate bias is Keras's 1");
+  // a non-LSTM arch has no forget gate: the default's bias is dropped unless named
+  assert(!("forgetBias" in resolveConfig({ arch: "gru" })));
+  assertEquals(resolveConfig({ arch: "gru", forgetBias: 2 }).forgetBias, 2);
+  fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (epochs) => {
+    const from = resolveConfig({ epochs }).averageFrom!;
+    return from >= 1 && from <= epochs && epochs - from + 1 === Math.ceil(epochs / 2);
+  }));
 });
 
 Deno.test("resolveConfig() rejects unknown fields and bad values with the value named", () => {
@@ -154,9 +172,9 @@ Deno.test("resolveConfig() sets the data seed to the seed unless it is given, an
 });
 
 Deno.test("resolveConfig() (e) takes forgetBias and clipNorm as optional: absent they stay absent, bad ones are named", () => {
-  const config = resolveConfig({ seed: 1 });
+  const config = resolveConfig({ seed: 1, forgetBias: undefined });
   assert(!("forgetBias" in config) && !("clipNorm" in config), "absent fields stay absent");
-  assertEquals(resolveConfig({ forgetBias: undefined }), resolveConfig());
+  assertEquals(resolveConfig({ forgetBias: undefined }).forgetBias, undefined);
   assertEquals(resolveConfig({ forgetBias: 5, clipNorm: 1 }).forgetBias, 5);
   assertEquals(resolveConfig({ forgetBias: -20 }).forgetBias, -20);
   for (const bad of [21, NaN, Infinity, "5"]) {

@@ -4,7 +4,7 @@
  * at the same path. Pure: the runner (`src/runner/`) executes what this module lists.
  * @module
  */
-import { checkSeed, resolveConfig, type TrainConfig } from "./spec.ts";
+import { BASELINE_CHOICES, checkSeed, resolveConfig, type TrainConfig } from "./spec.ts";
 
 /** The ways a run can train, beyond the config: the imbalance study's treatments. */
 export const RUN_VARIANTS = ["spec", "class-weighted", "balanced-data", "oversampled"] as const;
@@ -52,20 +52,35 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 /** The project's plans. */
 export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
-  /** Deliverable 1 over seeds: data, initial weights and order all vary. */
-  spec: { description: "the spec, everything varying with the seed", variants: ["spec"], seeds: range(1, 10) },
-  /** The training seed alone varies, on the shipped model's data (seed 42). */
+  /** Deliverable 1 over seeds as `deno task train` trains it: data, initial weights and order all vary. */
+  default: {
+    description:
+      "the default config (forget-gate bias 5, weights averaged over epochs 31-60), everything varying with the seed",
+    variants: ["spec"],
+    seeds: range(1, 10),
+  },
+  /** Deliverable 1 over seeds with the baseline's item (e) choices: the pairing partner of every comparison. */
+  spec: {
+    description:
+      "the spec with the baseline's item (e) choices (forget-gate bias 1, last weights), everything varying with the seed",
+    variants: ["spec"],
+    seeds: range(1, 10),
+    config: BASELINE_CHOICES,
+  },
+  /** The training seed alone varies, on the data of seed 42. */
   "spec-data42": {
-    description: "the spec on the shipped model's data draw (seed 42), the training seed varying",
+    description: "the spec plan's config on the data draw of seed 42, the training seed varying",
     variants: ["spec"],
     seeds: range(1, 5),
     dataSeed: 42,
+    config: BASELINE_CHOICES,
   },
   /** The imbalance treatments on the spec's first seeds, so that each compares paired. */
   imbalance: {
-    description: "the imbalance treatments, on the same seeds as the spec plan",
+    description: "the imbalance treatments, on the same seeds and config as the spec plan",
     variants: ["class-weighted", "balanced-data", "oversampled"],
     seeds: range(1, 3),
+    config: BASELINE_CHOICES,
   },
   /** The full-size spec for 2 epochs: a quick look, and the measure of whether --jobs pays. */
   quick: {
@@ -89,6 +104,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "digit-input", config: { inputScaling: "digit" } },
     ],
     seeds: range(1, 3),
+    config: BASELINE_CHOICES,
   },
   /** Item (e)'s architectures side by side on the spec's data and training, paired with the spec's seeds. */
   archs: {
@@ -102,6 +118,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "conv1d", config: { arch: "conv1d" } },
     ],
     seeds: range(1, 3),
+    config: BASELINE_CHOICES,
   },
   /** A tiny config for tests: seconds per run. */
   smoke: {

@@ -147,6 +147,7 @@ export function decodeTensorFile(bytes: Uint8Array, options: DecodeTensorFileOpt
     header,
     tensors(table, entry) {
       const start = dataStart(magic, headerLength);
+      if (start > bytes.length) fail("is truncated before its tensors");
       const floats = (bytes.length - start) / 4;
       const view = new DataView(bytes.buffer, bytes.byteOffset + start);
       let next = 0;

@@ -6,13 +6,15 @@
  * and is what gets saved. Training runs its own forward pass on the same variables, for three
  * reasons, each tested in tests/mnist_model_test.ts:
  * - the WASM backend of tfjs 4.22 has no `Conv2DBackpropFilter` kernel, so autodiff through
- *   `tf.conv2d` fails; the convolution is written as im2col (every pixel's 5x5 window unfolded into
- *   a row, by a loop over the WASM heap with its col2im gradient written out), then one matrix
- *   product. `MaxPoolGrad` exists on WASM but loses the gradient of windows without a positive value
- *   and keeps the last of tied maxima, so pooling's gradient is written out too ({@link maxPoolValid});
+ *   `tf.conv2d` fails; the convolution ({@link conv2dSame}) runs forward on the backend's `Conv2D`
+ *   with its gradients written out: the kernel's as one more `Conv2D` (or, for the images, one product
+ *   with the transposed patch matrix), the input's as the convolution with the rotated kernel, the
+ *   bias and the ReLU in loops over the WASM heap. `MaxPoolGrad` exists on WASM but loses the gradient
+ *   of windows without a positive value and keeps the last of tied maxima, so pooling's gradient is
+ *   written out too ({@link maxPoolValid});
  * - tfjs's own matMul gradient multiplies with `transposeA`/`transposeB` set, which the WASM backend
  *   runs on a scalar fallback about 10x slower than XNNPACK (see /work/shared/notes/FACTS.md); the
- *   products here transpose explicitly, and skip the gradient of data (the images, first-layer patches);
+ *   products here transpose explicitly, and skip the gradient of data (the images);
  * - tf.layers' Dropout draws its masks from tfjs's generator; here every mask comes from the project's
  *   seeded stream per (seed, iteration, layer), so a run is reproducible bit for bit and resumable.
  * @module
@@ -175,12 +177,21 @@ export function matMulData(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return op(w) as tf.Tensor2D;
 }
 
+/** Throws unless k is an odd positive integer (a 'same' window centred on its pixel). */
+function checkKernelSide(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) {
+    throw new RangeError(`Kernel side must be an odd positive integer, got ${k}`);
+  }
+}
+
 /**
  * The patches of a 'same' convolution with stride 1 (im2col): for every pixel, the k×k window
  * around it, all channels, zero outside the image. Forward and backward (col2im: each patch value's
  * gradient added back to its pixel) are plain loops over zero-copy views of the WASM heap, as in
  * src/train/fast.ts: built from tfjs ops instead (k² slices of the padded input, stacked), the
  * gradient of the stack (Unpack) alone took 1.3 s per batch at the second layer's size.
+ * Training no longer goes through it ({@link conv2dSame} runs on the backend's `Conv2D`); it defines the
+ * order of the kernel's rows, and it is the reference the tests hold the convolution to.
  *
  * @param x Images, `[B, H, W, C]`, on the WASM backend.
  * @param k The (odd) kernel side.
@@ -188,9 +199,7 @@ export function matMulData(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
  * @throws {RangeError} An even or non-positive k.
  */
 export function im2col(x: tf.Tensor4D, k: number): tf.Tensor2D {
-  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) {
-    throw new RangeError(`Kernel side must be an odd positive integer, got ${k}`);
-  }
+  checkKernelSide(k);
   const [B, H, W, C] = x.shape;
   const half = (k - 1) / 2;
   const K = k * k * C;
@@ -215,7 +224,7 @@ export function im2col(x: tf.Tensor4D, k: number): tf.Tensor2D {
   };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor4D;
-    const patches = tf.zeros([B * H * W, K]); // [B·H·W, k·k·C]
+    const patches = heapZeros([B * H * W, K]); // [B·H·W, k·k·C]
     const out = heap(patches);
     const src = heap(input);
     walk((patch, pixel) => {
@@ -224,7 +233,7 @@ export function im2col(x: tf.Tensor4D, k: number): tf.Tensor2D {
     return {
       value: patches,
       gradFunc: (dy: tf.Tensor) => {
-        const dx = tf.zeros([B, H, W, C]); // [B, H, W, C]
+        const dx = heapZeros([B, H, W, C]); // [B, H, W, C]
         const acc = heap(dx);
         const g = heap(dy);
         walk((patch, pixel) => {
@@ -238,26 +247,180 @@ export function im2col(x: tf.Tensor4D, k: number): tf.Tensor2D {
 }
 
 /**
- * A 'same', stride-1 convolution with bias as im2col and one product, as `tf.conv2d` computes it.
+ * A float32 tensor of zeros made on the WASM heap by tfjs's `Fill` kernel. `tf.zeros` builds the zeros
+ * as a new JS array and copies it onto the heap; on this project's 2-core machine that copy took 300–350 ms
+ * for the second layer's 62 MB patch matrix (a third of the step), against 4 ms for the fill.
+ */
+function heapZeros(shape: number[]): tf.Tensor {
+  return tf.fill(shape, 0, "float32");
+}
+
+/**
+ * The transposed patch matrix of {@link im2col}, built directly: row (dy·k + dx)·C + c holds, for every
+ * pixel, the value of channel c at offset (dy, dx) of its window (zero outside the image). Every row
+ * is the channel's image planes shifted, so the loop copies contiguous runs of a row of pixels, and the
+ * product Pᵀ · g needs no transpose of P. No gradient: it feeds {@link convKernelGrad}.
  *
- * @param x Images `[B, H, W, C]`.
+ * @param x Images, `[B, H, W, C]`, on the WASM backend.
+ * @param k The (odd) kernel side.
+ * @returns `[k·k·C, B·H·W]`, equal to `tf.transpose(im2col(x, k))`.
+ * @throws {RangeError} An even or non-positive k.
+ */
+export function im2colT(x: tf.Tensor4D, k: number): tf.Tensor2D {
+  checkKernelSide(k);
+  const [B, H, W, C] = x.shape;
+  const half = (k - 1) / 2;
+  const N = B * H * W;
+  return tf.tidy(() => {
+    const planes = C === 1 ? x : tf.transpose(x, [3, 0, 1, 2]); // [C, B, H, W]
+    const patches = heapZeros([k * k * C, N]) as tf.Tensor2D; // [k·k·C, B·H·W]
+    const out = heap(patches);
+    const src = heap(planes);
+    for (let dy = 0; dy < k; dy++) {
+      for (let dx = 0; dx < k; dx++) {
+        const shift = dx - half;
+        const w0 = Math.max(0, -shift); // the pixels w whose neighbour w + shift lies inside the row
+        const w1 = Math.min(W, W - shift);
+        for (let c = 0; c < C; c++) {
+          const row = ((dy * k + dx) * C + c) * N;
+          for (let b = 0; b < B; b++) {
+            for (let h = 0; h < H; h++) {
+              const yy = h + dy - half;
+              if (yy < 0 || yy >= H) continue; // zero padding: the row keeps its zeros
+              const to = row + (b * H + h) * W;
+              const from = ((c * B + b) * H + yy) * W + shift;
+              for (let w = w0; w < w1; w++) out[to + w] = src[from + w];
+            }
+          }
+        }
+      }
+    }
+    return patches;
+  });
+}
+
+/**
+ * The gradient of a 'same', stride-1 convolution's kernel: dW[dy, dx, c, f] = Σ over b, h, w of
+ * x[b, h + dy − half, w + dx − half, c] · g[b, h, w, f], which is Pᵀ · g with P = {@link im2col}(x).
+ * Two ways to the same sum, by shape:
+ * - C > 1: as a convolution itself, on the backend's `Conv2D` (XNNPACK): x with its batch and channel
+ *   axes swapped, `[C, H, W, B]`, convolved with g as a kernel `[H, W, B, F]`, padding half, gives
+ *   `[C, k, k, F]`. No patch matrix (62 MB at the second layer): the whole step measured about 6 %
+ *   faster than with Pᵀ from {@link im2colT} and one product;
+ * - C = 1 (the images): that convolution has only k² = 25 output rows and measured about 3x slower
+ *   than the product; Pᵀ is small here (`[25, B·H·W]`), so Pᵀ · g is one product.
+ *
+ * @param x The layer's input, `[B, H, W, C]`.
+ * @param g The gradient of the layer's output before the bias, `[B, H, W, F]`.
+ * @param k The (odd) kernel side.
+ * @returns `[k, k, C, F]`.
+ * @throws {RangeError} An even or non-positive k.
+ */
+export function convKernelGrad(x: tf.Tensor4D, g: tf.Tensor4D, k: number): tf.Tensor4D {
+  checkKernelSide(k);
+  const [, , , C] = x.shape;
+  const F = g.shape[3];
+  return tf.tidy(() => {
+    if (C === 1) {
+      return tf.reshape(tf.matMul(im2colT(x, k), tf.reshape(g, [-1, F]) as tf.Tensor2D), [k, k, C, F]) as tf.Tensor4D;
+    }
+    const xs = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
+    const gs = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, B, F]
+    const dw = tf.conv2d(xs, gs, 1, (k - 1) / 2); // [C, k, k, F]
+    return tf.transpose(dw, [1, 2, 0, 3]) as tf.Tensor4D; // [k, k, C, F]
+  });
+}
+
+/** Options of {@link conv2dSame}. */
+export interface Conv2dSameOptions {
+  /** x is data (the network's input): no gradient is computed for it. */
+  data?: boolean;
+  /** Apply the ReLU too, in the same pass as the bias (and its gradient in the same pass as the bias's). */
+  relu?: boolean;
+}
+
+/**
+ * A 'same', stride-1 convolution with bias (and optionally the ReLU), as `tf.conv2d` plus the bias,
+ * with its gradients written out, since the WASM backend has no `Conv2DBackpropFilter`:
+ * - forward: the backend's `Conv2D` (XNNPACK's indirect GEMM, no patch matrix; bit for bit the im2col
+ *   product this file used before), then the bias and the ReLU in one loop over the heap, in place;
+ * - backward: one loop turns the output's gradient into g, the gradient before the bias (zero where the
+ *   ReLU was), and sums g per map into the bias's gradient (in float64); the kernel's gradient is
+ *   {@link convKernelGrad}; the input's gradient is the 'same' convolution of g with the kernel rotated
+ *   by 180° and its channel axes swapped (the transposed convolution of a stride-1 'same' one with an
+ *   odd side), on `Conv2D` again.
+ *
+ * @param x Images `[B, H, W, C]`, on the WASM backend.
  * @param kernel `[k, k, C, F]`.
  * @param bias `[F]`.
- * @param options `data`: x is data (the network's input): no gradient is computed for it.
- * @returns `[B, H, W, F]`, before the activation.
+ * @param options `data`: no gradient for x; `relu`: apply the ReLU.
+ * @returns `[B, H, W, F]`: before the activation, or after it with `relu`.
+ * @throws {RangeError} An even or non-positive kernel side.
  */
 export function conv2dSame(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,
   bias: tf.Tensor1D,
-  options: { data?: boolean } = {},
+  options: Conv2dSameOptions = {},
 ): tf.Tensor4D {
-  const [B, H, W] = x.shape;
-  const [k, , C, F] = kernel.shape;
-  const patches = im2col(x, k); // [B·H·W, k·k·C]
-  const w = tf.reshape(kernel, [k * k * C, F]) as tf.Tensor2D;
-  const y = options.data ? matMulData(patches, w) : matMulT(patches, w); // [B·H·W, F]
-  return tf.reshape(tf.add(y, bias), [B, H, W, F]);
+  const [k, , , F] = kernel.shape;
+  checkKernelSide(k);
+  const relu = options.relu ?? false;
+  const forward = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => {
+    const y = tf.conv2d(input, w, 1, "same"); // [B, H, W, F]; made here and not yet shared, so written in place
+    const out = heap(y);
+    const add = heap(b);
+    for (let i = 0; i < out.length; i += F) {
+      for (let f = 0; f < F; f++) {
+        const z = out[i + f] + add[f]; // float64, rounded once on the store: the float32 sum tf.add gives
+        out[i + f] = relu && z < 0 ? 0 : z;
+      }
+    }
+    return y;
+  };
+  /** g (the gradient before the bias) and the gradients of the kernel and the bias, from dy. */
+  const backward = (dy: tf.Tensor, y: tf.Tensor, input: tf.Tensor4D): [tf.Tensor4D, tf.Tensor, tf.Tensor] => {
+    const g = heapZeros(dy.shape) as tf.Tensor4D; // [B, H, W, F]
+    const gv = heap(g);
+    const dv = heap(dy);
+    const yv = heap(y);
+    const sums = new Float64Array(F);
+    for (let i = 0; i < gv.length; i += F) {
+      for (let f = 0; f < F; f++) {
+        if (relu && !(yv[i + f] > 0)) continue; // tf.relu's gradient: dy · step(z), 0 at z = 0
+        gv[i + f] = dv[i + f];
+        sums[f] += dv[i + f];
+      }
+    }
+    return [g, convKernelGrad(input, g, k), tf.tensor1d(Float32Array.from(sums))];
+  };
+  if (options.data) {
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [w, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+      const y = forward(x, w, b);
+      save([x, y]); // x too: it may be an intermediate the forward scope would free
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, [sx, sy]: tf.Tensor[]) => backward(dy, sy, sx as tf.Tensor4D).slice(1) as tf.Tensor[],
+      };
+    });
+    return op(kernel, bias) as tf.Tensor4D;
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = forward(input, w, b);
+    save([input, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sw, sy]: tf.Tensor[]) => {
+        const [g, dw, db] = backward(dy, sy, sx as tf.Tensor4D);
+        // [k, k, F, C]: rotated by 180° in space, input and output channels swapped
+        const back = tf.transpose(tf.reverse(sw, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+        return [tf.conv2d(g, back, 1, "same"), dw, db]; // dx: [B, H, W, C]
+      },
+    };
+  });
+  return op(x, kernel, bias) as tf.Tensor4D;
 }
 
 /**
@@ -279,26 +442,35 @@ export function maxPoolValid(x: tf.Tensor4D, k: number): tf.Tensor4D {
   const Wo = W / k;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-    save([input]);
+    const pooled = tf.maxPool(input, k, k, "valid"); // [B, Ho, Wo, C]
+    save([input, pooled]);
     return {
-      value: tf.maxPool(input, k, k, "valid"),
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => {
-        const dx = tf.zeros([B, H, W, C]); // [B, H, W, C]
+      value: pooled,
+      gradFunc: (dy: tf.Tensor, [saved, max]: tf.Tensor[]) => {
+        const dx = heapZeros([B, H, W, C]); // [B, H, W, C]
         const out = heap(dx);
         const xv = heap(saved);
+        const mv = heap(max);
         const g = heap(dy);
+        // the first position (row-major) that holds the window's maximum: one equality test per value
+        // instead of a running maximum, whose unpredictable branches cost a third more here
+        let o = 0; // ((b·Ho + i)·Wo + j)·C + c, the pooled value's index
         for (let b = 0; b < B; b++) {
           for (let i = 0; i < Ho; i++) {
             for (let j = 0; j < Wo; j++) {
-              for (let c = 0; c < C; c++) {
-                let best = ((b * H + i * k) * W + j * k) * C + c;
-                for (let u = 0; u < k; u++) {
+              const top = ((b * H + i * k) * W + j * k) * C; // the window's first pixel
+              for (let c = 0; c < C; c++, o++) {
+                let first = top + c; // kept when no value equals the maximum (a NaN)
+                search: for (let u = 0; u < k; u++) {
                   for (let v = 0; v < k; v++) {
-                    const at = ((b * H + i * k + u) * W + j * k + v) * C + c;
-                    if (xv[at] > xv[best]) best = at; // strict: the first maximum keeps the gradient
+                    const at = top + (u * W + v) * C + c;
+                    if (xv[at] === mv[o]) {
+                      first = at;
+                      break search;
+                    }
                   }
                 }
-                out[best] += g[((b * Ho + i) * Wo + j) * C + c];
+                out[first] = g[o]; // windows do not overlap (stride k): each pixel gets one value at most
               }
             }
           }
@@ -403,8 +575,9 @@ export function mnistLogits(
       const side = H61.imageSide;
       let h: tf.Tensor4D = tf.reshape(x, [B, side, side, 1]);
       for (let k = 1; w.has(`conv${k}/kernel`); k++) {
-        const conv = conv2dSame(h, get(`conv${k}/kernel`), get(`conv${k}/bias`), { data: k === 1 }); // [B, s, s, F]
-        h = maxPoolValid(tf.relu(conv), H61.cnn.poolSize); // [B, s/2, s/2, F]
+        const options = { data: k === 1, relu: true };
+        const conv = conv2dSame(h, get(`conv${k}/kernel`), get(`conv${k}/bias`), options); // [B, s, s, F], after ReLU
+        h = maxPoolValid(conv, H61.cnn.poolSize); // [B, s/2, s/2, F]
       }
       return out(tf.reshape(h, [B, -1]), false); // [B, 7·7·F] in h, w, c order, as Flatten
     }

@@ -6,7 +6,7 @@
  */
 import type { BoundaryScores } from "../core/boundary.ts";
 import type { ClassificationReport, Confusion } from "../core/metrics.ts";
-import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { REQUIRED_CONFIG_FIELDS, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
 import { HASHED_FILES, type HashedFile } from "./layout.ts";
 
@@ -210,7 +210,7 @@ export const DERIVED_CONFIG_FIELDS: readonly (keyof TrainConfig)[] = ["dataSeed"
 export function parseConfig(r: FieldReader, v: Json, field = "config"): TrainConfig {
   const recorded = r.object(v, field);
   const o = Object.fromEntries(Object.entries(recorded).filter(([k]) => !Object.hasOwn(RETIRED_CONFIG_FIELDS, k)));
-  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof TrainConfig)[]) {
+  for (const key of REQUIRED_CONFIG_FIELDS) {
     if (!DERIVED_CONFIG_FIELDS.includes(key)) r.member(o, key, field);
   }
   // fields that resolveConfig takes as given

@@ -34,7 +34,7 @@ export interface ReportInput {
   studyProbabilities?: StudyProbabilities;
   /** metrics.json's boundary section, when the model directory records one. */
   boundary?: BoundaryRecord;
-  /** Run files of the spec over seeds (`deno task runs --plan spec`), when there are any. */
+  /** Run files of the default config over seeds (`deno task runs --plan default`), when there are any. */
   seedRuns?: readonly RunRecord[];
   /** The model's P(class 1) on the training split, to choose a cut-off on training alone. */
   trainProbabilities?: ArrayLike<number>;

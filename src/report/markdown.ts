@@ -308,9 +308,9 @@ function uncertaintySection(f: ReportFacts): string[] {
       (x.n > 1 ? `[${(scale * x.ci.low).toFixed(2)}, ${(scale * x.ci.high).toFixed(2)}]` : "–") +
       ` | ${(scale * x.min).toFixed(2)}–${(scale * x.max).toFixed(2)}`;
     lines.push(
-      `Over ${inWords(s.seeds.length)} seeds of the spec (seeds ${
+      `Over ${inWords(s.seeds.length)} seeds of the default config (seeds ${
         s.seeds.join(", ")
-      }; \`deno task runs --plan spec\`: the data, ` +
+      }; \`deno task runs --plan default\`: the data, ` +
         "the initial weights and the order all vary, and each run is scored on its own validation split):",
       "",
       "| measure | mean ± sd | 95 % t-interval of the mean | min–max |",
@@ -330,7 +330,7 @@ function uncertaintySection(f: ReportFacts): string[] {
     );
   } else {
     lines.push(
-      "No run of the spec over seeds is recorded yet: `deno task runs --plan spec` makes them, and this section then " +
+      "No run of the default config over seeds is recorded yet: `deno task runs --plan default` makes them, and this section then " +
         "reports their mean, spread and intervals.",
       "",
     );

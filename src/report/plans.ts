@@ -23,6 +23,8 @@ export interface PlanSummaries {
   boundary?: PlanSummary;
   /** The architectures, as arms paired with the spec (the LSTM). */
   archs?: PlanSummary;
+  /** The default plan's runs as the arm `default`, paired with the spec plan's on the same seeds. */
+  defaultVsSpec?: PlanSummary;
 }
 
 /** The figures a verdict compares. */
@@ -171,7 +173,7 @@ export function dataOrTrainingSection(p: PlanSummaries): string[] {
   return [
     "## Data draw or training?",
     "",
-    `The spec plan varies everything with the seed; \`--plan spec-data42\` holds the data at the shipped model's draw ` +
+    `The spec plan (item (e)'s baseline choices) varies everything with the seed; \`--plan spec-data42\` holds the data at the shipped model's draw ` +
     `(data seed 42) and varies only the training seed (initial weights and batch order), ${fixed.seeds.length} seeds. ` +
     `If the training seed alone spreads the figures about as widely, the spread is the training's, not the data's. ` +
     `With ${all.seeds.length} and ${fixed.seeds.length} runs each standard deviation is itself uncertain by a third ` +
@@ -242,6 +244,7 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       b.specificity && b.specificity.n >= 10 ? bar(b.specificity.mean >= 0.95) : "not measured on 10 seeds"
     }).`,
     "",
+    ...defaultBarsText(p),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
         p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [
@@ -255,6 +258,29 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
         "",
       ]
       : []),
+  ];
+}
+
+/** The default config over the default plan's seeds, against every bar of the boundary issue, and minus the spec. */
+function defaultBarsText(p: PlanSummaries): string[] {
+  const d = p.defaultVsSpec?.variants.find((v) => v.variant === "default");
+  if (!d) return [];
+  const f = d.figures;
+  const bar = (s: SeedSummary | undefined, at: number) => (s && s.mean >= at ? "met" : "not met");
+  const dd = p.defaultVsSpec?.paired.find((x) => x.variant === "default")?.difference;
+  return [
+    `The default config (forget-gate bias 5, weights averaged over epochs 31–60) over the ${d.seeds.length} seeds ` +
+    `of \`deno task runs --plan default\`: validation accuracy ${meanSd(f.accuracy)} (bar ≥ 99.7 %: ` +
+    `${bar(f.accuracy, 0.997)}), class-0 recall ${meanSd(f.specificity)} (bar ≥ 95 %: ${bar(f.specificity, 0.95)}), ` +
+    `${meanSd(f.boundaryAtThreshold)} at sum 100 (bar ≥ 90 %: ${bar(f.boundaryAtThreshold, 0.9)}), ` +
+    `${meanSd(f.boundaryBand)} over 95..105 (bar ≥ 97 %: ${bar(f.boundaryBand, 0.97)}).` +
+    (dd
+      ? ` Its difference minus the spec on the same seeds: accuracy ${diff(dd.accuracy)}, class-0 recall ${
+        diff(dd.specificity)
+      }, at sum 100 ${diff(dd.boundaryAtThreshold)}, sums 95..105 ${diff(dd.boundaryBand)} (points, mean [95 % ` +
+        `t-interval]).`
+      : ""),
+    "",
   ];
 }
 

@@ -1,6 +1,8 @@
 /**
  * The HTTP service: `POST /predict`, `GET /healthz`, and the web page that runs the same model
- * in the browser. Bad input gets a JSON error and never stops the server.
+ * in the browser; and the draw-a-digit page (`GET /mnist`), which runs an H6.1 network in the browser
+ * (its model at `/mnist/model.onnx`, what it is at `/mnist/info.json`; see `mnist.ts`). Bad input gets
+ * a JSON error and never stops the server.
  *
  * What bounds it (issue 10):
  * - memory per request follows the bytes received (see `body.ts`), at most {@link MAX_BODY_BYTES};
@@ -25,10 +27,11 @@ import { SPEC } from "../core/spec.ts";
 import { type Asset, loadAssets, makeAsset, matchesEtag } from "./assets.ts";
 import { checkJsonContentType, MAX_BODY_BYTES, parsePredictBody, readBody, truncate } from "./body.ts";
 import type { ServedModel } from "./model.ts";
+import { mnistInfo, NO_MNIST, type ServedMnist } from "./mnist.ts";
 import { BusyError, InferencePool } from "./pool.ts";
 
 export { MAX_BODY_BYTES };
-export type { ServedModel };
+export type { ServedMnist, ServedModel };
 
 /** Timeouts, in ms. */
 export interface Timeouts {
@@ -55,6 +58,8 @@ export interface ServerOptions {
   port: number;
   /** The served model. */
   model: ServedModel;
+  /** The H6.1 run directory the draw-a-digit page runs (`loadServedMnist`); without it the page says there is none. */
+  mnist?: ServedMnist;
   /** Aborting it stops the server. */
   signal?: AbortSignal;
   /** Called once listening. */
@@ -125,15 +130,17 @@ const sha256Base64 = async (text: string) =>
   btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(text)))));
 
 /**
- * The Content-Security-Policy: same-origin scripts and WebAssembly, the page's inline styles by
+ * The Content-Security-Policy: same-origin scripts and WebAssembly, the pages' inline styles by
  * hash, nothing else.
  *
- * @param page The page's HTML.
+ * @param pages The pages' HTML.
  * @returns The header's value.
  */
-async function contentSecurityPolicy(page: string): Promise<string> {
+async function contentSecurityPolicy(pages: string[]): Promise<string> {
   const styles = await Promise.all(
-    [...page.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map(async (m) => `'sha256-${await sha256Base64(m[1])}'`),
+    pages.flatMap((page) => [...page.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)]).map(async (m) =>
+      `'sha256-${await sha256Base64(m[1])}'`
+    ),
   );
   return [
     "default-src 'none'",
@@ -206,6 +213,7 @@ function listenError(e: unknown, host: string, port: number): Error {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { model, host } = options;
+  const mnist = options.mnist ?? NO_MNIST;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const config = model.metrics.config;
   const pool = await InferencePool.create({
@@ -224,11 +232,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       "/": new URL("index.html", WEB_DIR),
       "/app.js": new URL("app.js", WEB_DIR),
       "/core/digits.js": new URL("../core/digits.js", WEB_DIR),
+      "/mnist": new URL("mnist.html", WEB_DIR),
+      "/mnist.js": new URL("mnist.js", WEB_DIR),
+      "/mnist_prep.js": new URL("mnist_prep.js", WEB_DIR),
       ...Object.fromEntries(ORT_FILES.map((f) => [`/vendor/ort/${f}`, new URL(f, ORT_DIST)])),
     });
     assets.set("/model.onnx", await makeAsset(model.bytes, "model.onnx"));
     assets.set("/spec.json", await makeAsset(enc.encode(JSON.stringify(SPEC)), "spec.json"));
-    csp = await contentSecurityPolicy(new TextDecoder().decode(assets.get("/")!.bytes));
+    if (mnist.available) assets.set("/mnist/model.onnx", await makeAsset(mnist.bytes, "model.onnx"));
+    assets.set("/mnist/info.json", await makeAsset(enc.encode(JSON.stringify(mnistInfo(mnist))), "info.json"));
+    csp = await contentSecurityPolicy(["/", "/mnist"].map((page) => new TextDecoder().decode(assets.get(page)!.bytes)));
   } catch (e) {
     await pool.close();
     throw e;
