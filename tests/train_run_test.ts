@@ -146,7 +146,7 @@ Deno.test("deno task train checks --out before training: /, a file, a foreign fo
   assertEquals(other.code, 2);
   assertStringIncludes(
     other.stderr,
-    "holds a model of another config (epochs 1 there, 4 here); pass --force to replace it",
+    "holds a model of another config (epochs 1 there, 4 here; averageFrom 1 there, 3 here); pass --force to replace it",
   );
   const before = await Deno.readFile(modelPaths(model).metrics);
   assertEquals(await Deno.readFile(modelPaths(model).metrics), before, "the refused run changed nothing");
