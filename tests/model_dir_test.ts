@@ -24,7 +24,7 @@ import {
   writeStudyDir,
 } from "../src/model_dir/mod.ts";
 import { VARIANT_NAMES } from "../src/study/study.ts";
-import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
+import { DEFAULT_CONFIG, resolveConfig, SPEC } from "../mod.ts";
 import { BOUNDARY_HALF_WIDTH, BOUNDARY_PER_SUM } from "../src/core/boundary.ts";
 import { tinyConfig, tinyContents } from "./_model_dir_fixture.ts";
 
@@ -300,6 +300,13 @@ Deno.test("checkModelDirTarget() refuses /, a file, a foreign directory and a mo
     "holds a model of another config (epochs 1 there, 2 here; averageFrom 1 there, 2 here); pass --force to replace it",
   );
   await checkModelDirTarget(dir, other, { force: true });
+  // a field the model's config holds and the new one lacks differs too (the baseline against the default)
+  const baseline = resolveConfig({ ...config, forgetBias: undefined });
+  await assertRejects(
+    () => checkModelDirTarget(dir, baseline),
+    ModelDirError,
+    "holds a model of another config (forgetBias 5 there, undefined here); pass --force to replace it",
+  );
   await assertRejects(
     () => writeModelDir(dir, { ...contents, metrics: { ...contents.metrics, config: other } }),
     ModelDirError,

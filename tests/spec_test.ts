@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   BASELINE_CHOICES,
   checkSeries,
+  configDifferences,
   datasetFor,
   DEFAULT_CONFIG,
   exactClassPrior,
@@ -83,9 +84,15 @@ Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5 and weights avera
   const baseline = resolveConfig(BASELINE_CHOICES);
   assert(!("forgetBias" in baseline) && !("averageFrom" in baseline), JSON.stringify(baseline));
   assertEquals(baseline.unitForgetBias, true, "the baseline's forget-gate bias is Keras's 1");
-  // a non-LSTM arch has no forget gate: the default's bias is dropped unless named
-  assert(!("forgetBias" in resolveConfig({ arch: "gru" })));
-  assertEquals(resolveConfig({ arch: "gru", forgetBias: 2 }).forgetBias, 2);
+  // the adopted choices were measured on the LSTM: another arch keeps the baseline's unless it names them
+  for (const arch of ["gru", "rnn", "linear", "conv1d"] as const) {
+    const config = resolveConfig({ arch });
+    assert(!("forgetBias" in config) && !("averageFrom" in config), JSON.stringify(config));
+  }
+  assertEquals(resolveConfig({ arch: "gru", forgetBias: 2, averageFrom: 40 }).averageFrom, 40);
+  // null, as a JSON file says absent, is absent
+  assertEquals(resolveConfig({ forgetBias: null, averageFrom: null } as never), resolveConfig(BASELINE_CHOICES));
+  assertEquals(configDifferences(resolveConfig(), resolveConfig(BASELINE_CHOICES)), ["forgetBias", "averageFrom"]);
   fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (epochs) => {
     const from = resolveConfig({ epochs }).averageFrom!;
     return from >= 1 && from <= epochs && epochs - from + 1 === Math.ceil(epochs / 2);

@@ -1,9 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
+import { studyConfig } from "../src/study/study.ts";
 import { trainRun, variantData } from "../src/runner/variants.ts";
 import { planRuns, PLANS } from "../src/core/plan.ts";
 import { datasetFor } from "../src/core/dataset.ts";
 import { makeBalancedDataset } from "../src/core/imbalance.ts";
-import { resolveConfig } from "../src/core/spec.ts";
+import { configDifferences, resolveConfig } from "../src/core/spec.ts";
 
 const config = resolveConfig({ seed: 4, trainSize: 400, validationSize: 100 });
 const natural = datasetFor(config);
@@ -42,4 +43,10 @@ Deno.test("trainRun() records the boundary after every epoch and a cut-off chose
   assert(cut.boundary.band >= 0 && cut.boundary.band <= 1);
   assertEquals(r.boundary.sums.length, 21);
   assert(Number.isFinite(r.boundaryFit!.slope) && r.boundaryFit!.residualSd >= 0, "the logit fit is recorded");
+});
+
+Deno.test("studyConfig() starts every study variant from the spec plan's config (BASELINE_CHOICES), not the default, so the imbalance plan can judge it", () => {
+  const config = studyConfig(42, 60);
+  assertEquals(config, planRuns(PLANS.spec, [42])[0].config);
+  assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), ["forgetBias", "averageFrom"]);
 });

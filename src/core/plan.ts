@@ -87,7 +87,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
     description: "the spec's data and network for 2 epochs, 4 seeds (about 25 s a run)",
     variants: ["spec"],
     seeds: range(1, 4),
-    config: { epochs: 2 },
+    config: { ...BASELINE_CHOICES, epochs: 2 },
   },
   /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
   boundary: {

@@ -217,9 +217,9 @@ const POSITIVE_INTEGER_FIELDS = [
  *   directory or a run file: taken as they are, an optional field they lack stays absent (its
  *   meaning from before the field existed), whatever the default now holds.
  * - Other overrides change {@link DEFAULT_CONFIG}. An optional field they name as `undefined`
- *   becomes absent ({@link BASELINE_CHOICES}). When they do not name `averageFrom`, it is
- *   {@link secondHalf} of their epochs; when they do not name `forgetBias` and choose an arch
- *   other than the LSTM, it is absent (the LSTM's gate).
+ *   (or `null`, as JSON says it) becomes absent ({@link BASELINE_CHOICES}). When they do not name
+ *   `averageFrom`, it is {@link secondHalf} of their epochs. With an arch other than the LSTM,
+ *   `forgetBias` and `averageFrom` are absent unless named: the default adopted them on the LSTM.
  * - `dataSeed` absent is `seed`.
  *
  * @param overrides Fields to change; every key must be a `TrainConfig` field.
@@ -242,8 +242,14 @@ export function resolveConfig(
   }
   const complete = REQUIRED_CONFIG_FIELDS.every((k) => k === "dataSeed" || k in overrides);
   const config: TrainConfig = { ...DEFAULT_CONFIG, ...(complete ? BASELINE_CHOICES : {}), ...overrides };
+  for (const key of OPTIONAL_CONFIG_FIELDS) {
+    if ((config[key] as unknown) === null) delete config[key]; // JSON's way to say absent
+  }
   if (!complete && !("averageFrom" in overrides)) config.averageFrom = secondHalf(config.epochs);
-  if (!complete && !("forgetBias" in overrides) && archOf(config) !== "lstm") delete config.forgetBias;
+  if (!complete && archOf(config) !== "lstm") {
+    // the adopted choices were measured on the LSTM (the boundary plan); other archs keep the baseline's
+    for (const key of ["forgetBias", "averageFrom"] as const) if (!(key in overrides)) delete config[key];
+  }
   if (overrides.dataSeed === undefined) config.dataSeed = config.seed;
   for (const key of OPTIONAL_CONFIG_FIELDS) if (config[key] === undefined) delete config[key];
   if (
@@ -317,6 +323,24 @@ export function resolveConfig(
     );
   }
   return Object.freeze(config);
+}
+
+/**
+ * The fields in which two configs differ, over the fields of both: an optional field present in
+ * one and absent in the other differs.
+ *
+ * @param a A config.
+ * @param b Another.
+ * @returns The differing fields, in a's order then b's.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(configDifferences(resolveConfig(), resolveConfig({ ...BASELINE_CHOICES })), ["forgetBias", "averageFrom"]);
+ * ```
+ */
+export function configDifferences(a: Readonly<TrainConfig>, b: Readonly<TrainConfig>): (keyof TrainConfig)[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof TrainConfig)[];
+  return keys.filter((k) => a[k] !== b[k]);
 }
 
 /**

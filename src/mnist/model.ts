@@ -13,7 +13,7 @@
  *   of windows without a positive value and keeps the last of tied maxima, so pooling's gradient is
  *   written out too ({@link maxPoolValid});
  * - tfjs's own matMul gradient multiplies with `transposeA`/`transposeB` set, which the WASM backend
- *   runs on a scalar fallback about 10x slower than XNNPACK (see /work/shared/notes/FACTS.md); the
+ *   runs on a scalar fallback about 10x slower than XNNPACK (measured here: README, "Which model learns the sum?"); the
  *   products here transpose explicitly, and skip the gradient of data (the images);
  * - tf.layers' Dropout draws its masks from tfjs's generator; here every mask comes from the project's
  *   seeded stream per (seed, iteration, layer), so a run is reproducible bit for bit and resumable.

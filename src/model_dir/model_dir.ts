@@ -7,7 +7,7 @@
 import type { LstmArrays } from "../core/diagnosis.ts";
 import { swapIntoPlace } from "../io/atomic.ts";
 import { sha256Hex } from "../io/hash.ts";
-import type { TrainConfig } from "../core/spec.ts";
+import { configDifferences, type TrainConfig } from "../core/spec.ts";
 import { ModelDirError } from "./errors.ts";
 import {
   HASHED_FILES,
@@ -396,7 +396,7 @@ export async function checkModelDirTarget(
       },
     );
   }
-  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter((k) => config[k] !== recorded[k]);
+  const diff = configDifferences(recorded, config);
   if (diff.length && !options.force) {
     const what = diff.map((k) => `${k} ${JSON.stringify(recorded[k])} there, ${JSON.stringify(config[k])} here`);
     throw new ModelDirError(dir, `holds a model of another config (${what.join("; ")}); pass --force to replace it`);

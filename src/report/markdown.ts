@@ -128,7 +128,9 @@ export function reportMarkdown(f: ReportFacts): string {
       "",
       `\`deno task study\`: the same seed (${s.seed}) and ${s.epochs} epochs for each variant; every variant is scored ` +
         `on the same natural validation split (${s.naturalValidation.size} series, ${s.naturalValidation.negatives} of ` +
-        `class 0).`,
+        `class 0). Every variant starts from the spec plan's choices for item (e) (forget-gate bias 1, the last ` +
+        `weights), as the imbalance plan below does, so that its paired seeds can judge the study's claims; the ` +
+        `shipped model's default choices are not part of it.`,
       "",
       "| variant | training series (class 0) | accuracy | balanced acc. | recall of class 0 | MCC | ROC-AUC | PR-AUC class 1 | PR-AUC class 0 |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -266,7 +266,8 @@ function defaultBarsText(p: PlanSummaries): string[] {
   const d = p.defaultVsSpec?.variants.find((v) => v.variant === "default");
   if (!d) return [];
   const f = d.figures;
-  const bar = (s: SeedSummary | undefined, at: number) => (s && s.mean >= at ? "met" : "not met");
+  const bar = (s: SeedSummary | undefined, at: number) =>
+    !s || s.n < 10 ? "not measured on 10 seeds" : s.mean >= at ? "met" : "not met";
   const dd = p.defaultVsSpec?.paired.find((x) => x.variant === "default")?.difference;
   return [
     `The default config (forget-gate bias 5, weights averaged over epochs 31–60) over the ${d.seeds.length} seeds ` +

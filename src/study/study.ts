@@ -19,7 +19,7 @@ import {
   rocAuc,
   specificity,
 } from "../core/metrics.ts";
-import { resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { BASELINE_CHOICES, configDifferences, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import type { StudyProbabilities, VariantName } from "./variants.ts";
 
 import type { StudyScoresRecord } from "../model_dir/study.ts";
@@ -94,7 +94,7 @@ export async function runStudy(
   options: StudyOptions,
 ): Promise<{ results: StudyResults; probabilities: StudyProbabilities }> {
   const { seed, epochs } = options;
-  const base = resolveConfig({ seed, epochs });
+  const base = studyConfig(seed, epochs);
   const natural = makeDataset({ seed });
   const variants: StudyVariant[] = [];
   const probabilities: StudyProbabilities = {};
@@ -128,7 +128,7 @@ export async function runStudy(
   options.onVariant?.("spec");
   const reuse = options.reuseDir ? await tryReuse(options.reuseDir, base) : undefined;
   if (reuse) {
-    record("spec", "the exercise as specified (the shipped model)", reuse.p, {
+    record("spec", `the exercise as specified (the model in ${options.reuseDir})`, reuse.p, {
       train: natural.train,
       seconds: reuse.seconds,
     });
@@ -192,7 +192,24 @@ export async function runStudy(
   };
 }
 
-/** The spec variant from a trained model directory of the same seed and epochs; none when the directory is absent or differs. */
+/**
+ * The config every variant of the study starts from: the spec plan's, with item (e)'s baseline
+ * choices ({@link BASELINE_CHOICES}), so that the imbalance plan's paired seeds judge its claims.
+ *
+ * @param seed The seed of the data, the weights and the order.
+ * @param epochs Epochs per variant.
+ * @returns The config.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals("forgetBias" in studyConfig(42, 60) || "averageFrom" in studyConfig(42, 60), false);
+ * ```
+ */
+export function studyConfig(seed: number, epochs: number): Readonly<TrainConfig> {
+  return resolveConfig({ ...BASELINE_CHOICES, seed, epochs });
+}
+
+/** The spec variant from a trained model directory of exactly the study's config; none when the directory is absent or differs. */
 async function tryReuse(dir: string, base: TrainConfig) {
   try {
     await Deno.stat(dir);
@@ -201,7 +218,7 @@ async function tryReuse(dir: string, base: TrainConfig) {
   }
   const { metrics } = await readModelDir(dir); // a broken model directory is an error, not a silent retraining
   const config = metrics.config;
-  if (config.seed !== base.seed || config.epochs !== base.epochs) return undefined;
+  if (configDifferences(config, base).length) return undefined;
   const model = await loadTfjsModel(dir);
   const p = predictSplit(model, makeDataset({ seed: base.seed }).validation, config);
   model.dispose();

@@ -8,7 +8,7 @@ import { initBackend } from "./backend.ts";
 import { exportAndCheck } from "./export.ts";
 import { tfjsFiles } from "./save.ts";
 import { type Progress, train, type TrainingState } from "./train.ts";
-import { resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { configDifferences, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import {
   checkModelDirTarget,
   checkParentWritable,
@@ -71,7 +71,7 @@ export async function prepareRun(options: RunOptions): Promise<RunPlan> {
   if (options.resume) {
     if (!checkpoint) throw new ModelDirError(path, `does not exist: no interrupted run of ${out} to resume`);
     config = options.config ? { ...resolveConfig(options.config) } : checkpoint.config;
-    const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter((k) => config[k] !== checkpoint.config[k]);
+    const diff = configDifferences(checkpoint.config, config);
     if (diff.length) {
       const what = diff.map((k) =>
         `${k} ${JSON.stringify(checkpoint.config[k])} there, ${JSON.stringify(config[k])} here`
