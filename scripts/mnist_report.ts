@@ -14,7 +14,7 @@ import { swapIntoPlace } from "../src/io/atomic.ts";
 import { siblingPaths } from "../src/model_dir/layout.ts";
 import { ModelDirError } from "../src/model_dir/errors.ts";
 import { buildMnistReport, type MnistReportRun } from "../src/mnist/report.ts";
-import { defaultMnistRunDir, mnistRunPaths, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
+import { defaultMnistRunDir, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
 import { MNIST_MODELS, type MnistModel } from "../src/mnist/spec.ts";
 
 /** The entries the report directory may hold: the files {@link buildMnistReport} writes. */
@@ -52,21 +52,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Reads a run's metrics.json and history.json, naming the file that is not JSON. */
+/** Reads a run's metrics.json and history.json, each checked field by field (a bad one fails naming the file and field). */
 async function readRun(dir: string): Promise<MnistReportRun["files"]> {
-  const parsed = async <T>(read: (dir: string) => Promise<T>, file: string) => {
-    try {
-      return await read(dir);
-    } catch (error) {
-      if (error instanceof SyntaxError) throw new ModelDirError(file, `is not JSON: ${error.message}`);
-      throw error;
-    }
-  };
-  const paths = mnistRunPaths(dir);
-  return {
-    metrics: await parsed(readMnistMetrics, paths.metrics),
-    history: await parsed(readMnistHistory, paths.history),
-  };
+  return { metrics: await readMnistMetrics(dir), history: await readMnistHistory(dir) };
 }
 
 /** Refuses a target that is a file or holds entries other than the report's. */

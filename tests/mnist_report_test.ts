@@ -4,7 +4,17 @@
  * trained, the SVGs are well-formed, and the same inputs give the same bytes. The last tests run
  * scripts/mnist_report.ts as a process on fixture run directories in a scratch folder.
  */
-import { assert, assertAlmostEquals, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { mnistRunPaths, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
+import { ModelDirError } from "../src/model_dir/errors.ts";
 import {
   buildMnistReport,
   EXERCISE_MNIST,
@@ -368,4 +378,36 @@ Deno.test("mnist_report refuses to replace a directory that holds other files (e
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
+});
+
+Deno.test("readMnistMetrics() and readMnistHistory() name the file and field of a malformed run directory, before a report uses it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mnist-malformed-" });
+  const shipped = mnistRunPaths("models/mnist-linear");
+  const metrics = JSON.parse(await Deno.readTextFile(shipped.metrics));
+  const history = JSON.parse(await Deno.readTextFile(shipped.history));
+  const paths = mnistRunPaths(dir);
+  const write = (path: string, value: unknown) => Deno.writeTextFile(path, JSON.stringify(value));
+  await write(paths.metrics, metrics);
+  await write(paths.history, history);
+  assertEquals(await readMnistMetrics(dir), metrics);
+  assertEquals(await readMnistHistory(dir), history);
+  const cases: [string, unknown, string][] = [
+    [paths.metrics, { ...metrics, test: { ...metrics.test, accuracy: "high" } }, "test.accuracy"],
+    [paths.metrics, { ...metrics, train: undefined }, "train"],
+    [paths.metrics, { ...metrics, config: { ...metrics.config, model: "svm" } }, "config"],
+    [paths.metrics, { ...metrics, test: { ...metrics.test, confusion: [[1]] } }, "test.confusion"],
+  ];
+  for (const [path, value, field] of cases) {
+    await write(path, value);
+    const error = await assertRejects(() => readMnistMetrics(dir), ModelDirError);
+    assertStringIncludes(error.message, field);
+    assert(!error.message.includes("\n"), error.message);
+  }
+  await write(paths.metrics, metrics);
+  await write(paths.history, { ...history, evaluations: [{ iteration: 0 }] });
+  const error = await assertRejects(() => readMnistHistory(dir), ModelDirError);
+  assertStringIncludes(error.message, "evaluations[0].batchAccuracy");
+  await Deno.writeTextFile(paths.history, "{");
+  await assertRejects(() => readMnistHistory(dir), ModelDirError, "history.json");
+  await Deno.remove(dir, { recursive: true });
 });

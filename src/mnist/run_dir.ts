@@ -157,14 +157,57 @@ export async function writeMnistRun(
   return { metrics, problems: exported.problems };
 }
 
+/** metrics.json's `config`, resolved: a bad one fails naming the file and the field. */
+function parseMnistConfig(r: FieldReader, top: Record<string, unknown>): MnistConfig {
+  try {
+    return resolveMnistConfig(r.object(r.member(top, "config", ""), "config") as unknown as MnistOverrides);
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    r.fail("config", `is not a valid MNIST config: ${error.message}`);
+  }
+}
+
+/** A split's measures in metrics.json (`train` or `test`), each field checked. */
+function parseSplitMetrics(r: FieldReader, top: Record<string, unknown>, field: "train" | "test"): SplitMetrics {
+  const K = H61.classes;
+  const counts = (v: unknown, at: string) => {
+    const xs = r.numbers(v, at, (x, f) => r.integer(x, f));
+    if (xs.length !== K) r.fail(at, `must hold ${K} counts, got ${xs.length}`);
+    return xs;
+  };
+  const t = r.object(r.member(top, field, ""), field);
+  const confusion = r.member(t, "confusion", field);
+  if (!Array.isArray(confusion) || confusion.length !== K) {
+    r.fail(`${field}.confusion`, `must be a ${K}x${K} matrix of counts`);
+  }
+  return {
+    size: r.integer(r.member(t, "size", field), `${field}.size`),
+    loss: r.number(r.member(t, "loss", field), `${field}.loss`, { min: 0 }),
+    accuracy: r.number(r.member(t, "accuracy", field), `${field}.accuracy`, { min: 0, max: 1 }),
+    confusion: confusion.map((row, i) => counts(row, `${field}.confusion[${i}]`)),
+  };
+}
+
 /**
- * Reads a run's metrics.json.
+ * Reads a run's metrics.json, every field a reader uses checked.
  *
  * @param dir The run directory.
  * @returns Its metrics as written.
+ * @throws {ModelDirError} A missing file, a file that is not JSON, or a missing or malformed field, named.
  */
 export async function readMnistMetrics(dir: string): Promise<MnistMetrics> {
-  return JSON.parse(await Deno.readTextFile(mnistRunPaths(dir).metrics)) as MnistMetrics;
+  const path = mnistRunPaths(dir).metrics;
+  const r = new FieldReader(path);
+  const value = await readJson(path);
+  const top = r.object(value, "(top level)");
+  parseMnistConfig(r, top);
+  r.integer(r.member(top, "parameters", ""), "parameters");
+  r.number(r.member(top, "seconds", ""), "seconds", { min: 0 });
+  const data = r.object(r.member(top, "data", ""), "data");
+  r.string(r.member(data, "source", "data"), "data.source");
+  parseSplitMetrics(r, top, "train");
+  parseSplitMetrics(r, top, "test");
+  return value as unknown as MnistMetrics;
 }
 
 /** What a check of a run directory needs from it, read and validated by {@link readMnistRun}. */
@@ -195,32 +238,13 @@ export async function readMnistRun(dir: string): Promise<MnistRunRecord> {
   const paths = mnistRunPaths(dir);
   const r: FieldReader = new FieldReader(paths.metrics);
   const top = r.object(await readJson(paths.metrics), "(top level)");
-  const K = H61.classes;
-  let config: MnistConfig;
-  try {
-    config = resolveMnistConfig(r.object(r.member(top, "config", ""), "config") as unknown as MnistOverrides);
-  } catch (error) {
-    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
-    r.fail("config", `is not a valid MNIST config: ${error.message}`);
-  }
-  const counts = (v: unknown, field: string, length: number) => {
-    const xs = r.numbers(v, field, (x, f) => r.integer(x, f));
-    if (xs.length !== length) r.fail(field, `must hold ${length} counts, got ${xs.length}`);
-    return xs;
-  };
+  const config = parseMnistConfig(r, top);
   const data = r.object(r.member(top, "data", ""), "data");
-  const testCounts = counts(r.member(data, "test", "data"), "data.test", K);
-  const t = r.object(r.member(top, "test", ""), "test");
-  const confusionValue = r.member(t, "confusion", "test");
-  if (!Array.isArray(confusionValue) || confusionValue.length !== K) {
-    r.fail("test.confusion", `must be a ${K}x${K} matrix of counts`);
+  const testCounts = r.numbers(r.member(data, "test", "data"), "data.test", (x, f) => r.integer(x, f));
+  if (testCounts.length !== H61.classes) {
+    r.fail("data.test", `must hold ${H61.classes} counts, got ${testCounts.length}`);
   }
-  const test: SplitMetrics = {
-    size: r.integer(r.member(t, "size", "test"), "test.size"),
-    loss: r.number(r.member(t, "loss", "test"), "test.loss", { min: 0 }),
-    accuracy: r.number(r.member(t, "accuracy", "test"), "test.accuracy", { min: 0, max: 1 }),
-    confusion: confusionValue.map((row: unknown, i: number) => counts(row, `test.confusion[${i}]`, K)),
-  };
+  const test = parseSplitMetrics(r, top, "test");
   const o = r.object(r.member(top, "onnx", ""), "onnx");
   const onnx: MnistOnnxRecord = {
     runtime: r.string(r.member(o, "runtime", "onnx"), "onnx.runtime"),
@@ -232,13 +256,27 @@ export async function readMnistRun(dir: string): Promise<MnistRunRecord> {
 }
 
 /**
- * Reads a run's history.json.
+ * Reads a run's history.json, every field a reader uses checked.
  *
  * @param dir The run directory.
  * @returns Its history as written.
+ * @throws {ModelDirError} A missing file, a file that is not JSON, or a missing or malformed field, named.
  */
 export async function readMnistHistory(dir: string): Promise<MnistHistory> {
-  return JSON.parse(await Deno.readTextFile(mnistRunPaths(dir).history)) as MnistHistory;
+  const path = mnistRunPaths(dir).history;
+  const r = new FieldReader(path);
+  const value = await readJson(path);
+  const top = r.object(value, "(top level)");
+  for (const key of ["loss", "accuracy"]) r.numbers(r.member(top, key, ""), key, (x, f) => r.number(x, f));
+  const evaluations = r.member(top, "evaluations", "");
+  if (!Array.isArray(evaluations)) r.fail("evaluations", "must be an array");
+  (evaluations as unknown[]).forEach((e, i) => {
+    const o = r.object(e, `evaluations[${i}]`);
+    for (const key of ["iteration", "batchAccuracy", "testLoss", "testAccuracy", "seconds"]) {
+      r.number(r.member(o, key, `evaluations[${i}]`), `evaluations[${i}].${key}`, { min: 0 });
+    }
+  });
+  return value as unknown as MnistHistory;
 }
 
 /**
