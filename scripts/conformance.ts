@@ -21,8 +21,8 @@
 import { defineCommand, runCli } from "./args.ts";
 import { formatH61Conformance, h61Conformance, type H61RunInput } from "../src/mnist/conformance.ts";
 import { loadMnist, type MnistImages } from "../src/mnist/data.ts";
-import { defaultMnistRunDir, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
-import { MNIST_MODELS, type MnistModel } from "../src/mnist/spec.ts";
+import { mnistRunDirIn, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
+import { MNIST_MODELS } from "../src/mnist/spec.ts";
 import { verifyMnistRun } from "../src/mnist/verify.ts";
 import {
   batchOf,
@@ -73,12 +73,6 @@ const command = defineCommand({
     },
   },
 });
-
-/** The run directory of `model` in the folder `runs`: `defaultMnistRunDir`'s name there. */
-function mnistRunDirIn(runs: string, model: MnistModel): string {
-  const name = defaultMnistRunDir(model).split("/").pop()!;
-  return `${runs.replace(/\/+$/, "")}/${name}`;
-}
 
 /**
  * What H6.1's conformance needs from each run directory that exists: its metrics.json and history.json,

@@ -14,8 +14,8 @@ import { swapIntoPlace } from "../src/io/atomic.ts";
 import { siblingPaths } from "../src/model_dir/layout.ts";
 import { ModelDirError } from "../src/model_dir/errors.ts";
 import { buildMnistReport, type MnistReportRun } from "../src/mnist/report.ts";
-import { defaultMnistRunDir, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
-import { MNIST_MODELS, type MnistModel } from "../src/mnist/spec.ts";
+import { mnistRunDirIn, readMnistHistory, readMnistMetrics } from "../src/mnist/run_dir.ts";
+import { MNIST_MODELS } from "../src/mnist/spec.ts";
 
 /** The entries the report directory may hold: the files {@link buildMnistReport} writes. */
 const REPORT_ENTRIES = ["report.md", "accuracy.svg", "confusion.svg"];
@@ -34,12 +34,6 @@ const command = defineCommand({
   },
   examples: ["", "--runs models --out models/mnist-report"],
 });
-
-/** The run directory of `model` in the folder `runs`: `defaultMnistRunDir`'s name there. */
-function runDirIn(runs: string, model: MnistModel): string {
-  const name = defaultMnistRunDir(model).split("/").pop()!;
-  return `${runs.replace(/\/+$/, "")}/${name}`;
-}
 
 /** Whether a path exists. */
 async function exists(path: string): Promise<boolean> {
@@ -83,7 +77,7 @@ await runCli(command, async ({ flags }) => {
   await checkTarget(out);
   const runs: MnistReportRun[] = [];
   for (const model of MNIST_MODELS) {
-    const dir = runDirIn(flags.runs, model);
+    const dir = mnistRunDirIn(flags.runs, model);
     if (await exists(dir)) {
       runs.push({ model, dir, files: await readRun(dir) });
       console.log(`${model}: ${dir}`);

@@ -59,7 +59,23 @@ export function mnistRunPaths(dir: string): MnistRunPaths {
  * @returns The directory.
  */
 export function defaultMnistRunDir(model: string): string {
-  return `models/mnist-${model}`;
+  return mnistRunDirIn("models", model);
+}
+
+/**
+ * The run directory of a model inside a folder of runs: `PARENT/mnist-MODEL`.
+ *
+ * @param parent The folder (a trailing slash is dropped).
+ * @param model The model.
+ * @returns The path.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(mnistRunDirIn("/tmp/runs/", "cnn"), "/tmp/runs/mnist-cnn");
+ * ```
+ */
+export function mnistRunDirIn(parent: string, model: string): string {
+  return `${parent.replace(/\/+$/, "")}/mnist-${model}`;
 }
 
 /** The entries a run directory may hold: the model directory's. */
