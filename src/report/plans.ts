@@ -9,6 +9,7 @@ import type { PlanSummary, VariantSummary } from "../runner/summary.ts";
 import type { SeedSummary } from "../core/stats.ts";
 import type { StudyVariant } from "../study/study.ts";
 import { pct } from "../core/format.ts";
+import { DEFAULT_CONFIG } from "../core/spec.ts";
 import { lineChart, type LineSeries } from "./svg.ts";
 
 /** The plan summaries the report reads, each when its run files exist. */
@@ -208,7 +209,6 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
   };
   const best =
     [...plan.variants].sort((a, b) => (b.figures.boundaryBand?.mean ?? -1) - (a.figures.boundaryBand?.mean ?? -1))[0];
-  const bar = (ok: boolean) => (ok ? "met" : "not met");
   const b = best.figures;
   return [
     "## Item (e)'s choices against the boundary",
@@ -236,13 +236,13 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       } | ${diff(d.difference.boundaryBand)} | ${diff(d.difference.effectiveThreshold, false)} |`
     ),
     "",
-    `The best arm over sums 95..105 is **${best.variant}**: ${meanSd(b.boundaryAtThreshold)} at sum 100 (bar ≥ 90 %: ` +
-    `${bar((b.boundaryAtThreshold?.mean ?? 0) >= 0.9)}), ${meanSd(b.boundaryBand)} over 95..105 (bar ≥ 97 %: ` +
-    `${bar((b.boundaryBand?.mean ?? 0) >= 0.97)}), validation accuracy ${meanSd(b.accuracy)} (bar ≥ 99.7 % over 10 ` +
-    `seeds: ${b.accuracy && b.accuracy.n >= 10 ? bar(b.accuracy.mean >= 0.997) : `not measured on 10 seeds`}), ` +
-    `class-0 recall ${meanSd(b.specificity)} (bar ≥ 95 % over 10 seeds: ${
-      b.specificity && b.specificity.n >= 10 ? bar(b.specificity.mean >= 0.95) : "not measured on 10 seeds"
-    }).`,
+    `The best arm over sums 95..105 is **${best.variant}**: ${meanSd(b.boundaryAtThreshold)} at sum 100 (bar ≥ ` +
+    `${pct(BOUNDARY_BARS.boundaryAtThreshold, 0)}: ${bar(b.boundaryAtThreshold, "boundaryAtThreshold")}), ` +
+    `${meanSd(b.boundaryBand)} over 95..105 (bar ≥ ${pct(BOUNDARY_BARS.boundaryBand, 0)}: ` +
+    `${bar(b.boundaryBand, "boundaryBand")}), validation accuracy ${meanSd(b.accuracy)} (bar ≥ ` +
+    `${pct(BOUNDARY_BARS.accuracy, 1)} over 10 seeds: ${tenSeedBar(b.accuracy, "accuracy")}), class-0 recall ${
+      meanSd(b.specificity)
+    } (bar ≥ ${pct(BOUNDARY_BARS.specificity, 0)} over 10 seeds: ${tenSeedBar(b.specificity, "specificity")}).`,
     "",
     ...defaultBarsText(p),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
@@ -261,20 +261,40 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
   ];
 }
 
+/** The boundary issue's bars: means over seeds; accuracy and class-0 recall over 10 seeds. */
+const BOUNDARY_BARS = Object.freeze({
+  boundaryAtThreshold: 0.9,
+  boundaryBand: 0.97,
+  accuracy: 0.997,
+  specificity: 0.95,
+});
+
+/** Whether a figure's mean meets its bar. */
+function bar(s: SeedSummary | undefined, figure: keyof typeof BOUNDARY_BARS): string {
+  return s && s.mean >= BOUNDARY_BARS[figure] ? "met" : "not met";
+}
+
+/** {@link bar}, for the bars that are means over 10 seeds. */
+function tenSeedBar(s: SeedSummary | undefined, figure: keyof typeof BOUNDARY_BARS): string {
+  return !s || s.n < 10 ? "not measured on 10 seeds" : bar(s, figure);
+}
+
 /** The default config over the default plan's seeds, against every bar of the boundary issue, and minus the spec. */
 function defaultBarsText(p: PlanSummaries): string[] {
   const d = p.defaultVsSpec?.variants.find((v) => v.variant === "default");
   if (!d) return [];
   const f = d.figures;
-  const bar = (s: SeedSummary | undefined, at: number) =>
-    !s || s.n < 10 ? "not measured on 10 seeds" : s.mean >= at ? "met" : "not met";
   const dd = p.defaultVsSpec?.paired.find((x) => x.variant === "default")?.difference;
   return [
-    `The default config (forget-gate bias 5, weights averaged over epochs 31–60) over the ${d.seeds.length} seeds ` +
-    `of \`deno task runs --plan default\`: validation accuracy ${meanSd(f.accuracy)} (bar ≥ 99.7 %: ` +
-    `${bar(f.accuracy, 0.997)}), class-0 recall ${meanSd(f.specificity)} (bar ≥ 95 %: ${bar(f.specificity, 0.95)}), ` +
-    `${meanSd(f.boundaryAtThreshold)} at sum 100 (bar ≥ 90 %: ${bar(f.boundaryAtThreshold, 0.9)}), ` +
-    `${meanSd(f.boundaryBand)} over 95..105 (bar ≥ 97 %: ${bar(f.boundaryBand, 0.97)}).` +
+    `The default config (forget-gate bias ${DEFAULT_CONFIG.forgetBias}, weights averaged over epochs ` +
+    `${DEFAULT_CONFIG.averageFrom}–${DEFAULT_CONFIG.epochs}) over the ${d.seeds.length} seeds of ` +
+    `\`deno task runs --plan default\`: validation accuracy ${meanSd(f.accuracy)} (bar ≥ ` +
+    `${pct(BOUNDARY_BARS.accuracy, 1)}: ${tenSeedBar(f.accuracy, "accuracy")}), class-0 recall ${
+      meanSd(f.specificity)
+    } (bar ≥ ${pct(BOUNDARY_BARS.specificity, 0)}: ${tenSeedBar(f.specificity, "specificity")}), ` +
+    `${meanSd(f.boundaryAtThreshold)} at sum 100 (bar ≥ ${pct(BOUNDARY_BARS.boundaryAtThreshold, 0)}: ` +
+    `${bar(f.boundaryAtThreshold, "boundaryAtThreshold")}), ${meanSd(f.boundaryBand)} over 95..105 (bar ≥ ` +
+    `${pct(BOUNDARY_BARS.boundaryBand, 0)}: ${bar(f.boundaryBand, "boundaryBand")}).` +
     (dd
       ? ` Its difference minus the spec on the same seeds: accuracy ${diff(dd.accuracy)}, class-0 recall ${
         diff(dd.specificity)
