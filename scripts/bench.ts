@@ -36,6 +36,7 @@ import {
   resolveConfig,
   type TrainerName,
 } from "../mod.ts";
+import { median } from "../src/core/stats.ts";
 
 const TORCH_SCRIPT = new URL("../bench/torch_lstm.py", import.meta.url).pathname;
 /** Warm-up batches per trainer and round, not timed. */
@@ -43,10 +44,6 @@ const WARMUP = 3;
 /** The reference is 5–10x slower than the fast path: it is timed every 4th turn. */
 const REFERENCE_EVERY = 4;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round2 = (x: number) => Number(x.toFixed(2));
 
 /** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */

@@ -19,14 +19,11 @@ import { loadMnist, splitMnist, takeRows } from "../src/mnist/data.ts";
 import { buildMnistModel, mnistStep, mnistVariables } from "../src/mnist/model.ts";
 import { MNIST_MODELS, type MnistModel, resolveMnistConfig } from "../src/mnist/spec.ts";
 import { batchRows, makeMnistOptimizer } from "../src/mnist/train.ts";
+import { median } from "../src/core/stats.ts";
 
 /** Untimed iterations per model and round (the first builds XNNPACK's operators and grows the heap). */
 const WARMUP = 2;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round2 = (x: number) => Number(x.toFixed(2));
 
 /** Seconds as `42 s`, `12.5 min` or `3.3 h`. */

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   bootstrapInterval,
   leastSquares,
+  median,
   pairedDifference,
   percentile,
   studentTCdf,
@@ -156,4 +157,17 @@ Deno.test("leastSquares() rejects ragged rows and too few rows, naming the count
     RangeError,
     "more rows than columns, got 2 rows and 2 columns",
   );
+});
+
+Deno.test("median() leaves at most half of the values on either side, whatever their order, and changes nothing", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 40 }), (xs) => {
+      const copy = [...xs];
+      const m = median(xs);
+      const below = xs.filter((x) => x < m).length;
+      const above = xs.filter((x) => x > m).length;
+      return below <= xs.length / 2 && above <= xs.length / 2 && copy.every((x, i) => x === xs[i]);
+    }),
+  );
+  assertEquals(Number.isNaN(median([])), true);
 });

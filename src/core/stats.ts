@@ -239,6 +239,21 @@ export function percentile(sorted: readonly number[], q: number): number {
 }
 
 /**
+ * The median of values in any order: the middle one, or the mean of the middle two.
+ *
+ * @param values The values (not changed).
+ * @returns Their median; NaN when there are none.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([median([3, 1, 2]), median([4, 1, 3, 2])], [2, 2.5]);
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 0.5);
+}
+
+/**
  * The paired difference a − b of two variants run on the same seeds, summarised over seeds.
  *
  * @param a The first variant's value per seed.
