@@ -15,7 +15,8 @@
  * LSTM_SUM_REQUIRE_BROWSER=1 (CI) they fail.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium, skipBrowser } from "./_chromium.ts";
 import { loadServedModel } from "../src/serve/model.ts";
 import { loadServedMnist, type ServedMnist } from "../src/serve/mnist.ts";
 import { startServer } from "../src/serve/server.ts";
@@ -27,21 +28,6 @@ import { makeTinyModelDir } from "./_tiny_model.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const LINEAR = `${root}models/mnist-linear`;
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const required = Deno.env.get("LSTM_SUM_REQUIRE_BROWSER") === "1";
-if (!hasChromium) {
-  console.error(
-    `\n*** BROWSER TEST NOT RUN: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium ***\n`,
-  );
-}
-
 const lstmDir = await makeTinyModelDir();
 const images = await loadMnist();
 
@@ -91,19 +77,7 @@ async function withMnistServer(
  * the page logged (a Content-Security-Policy violation among them), but the favicon's 404.
  */
 async function withPage(fn: (page: Page) => Promise<void>): Promise<void> {
-  assert(hasChromium, `${CHROMIUM} is missing: apt-get install -y chromium`);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ], // playwright gives each launch a fresh, empty profile
-  });
+  const browser = await launchChromium();
   const errors: string[] = [];
   try {
     const page = await browser.newPage({ hasTouch: true });
@@ -119,7 +93,7 @@ async function withPage(fn: (page: Page) => Promise<void>): Promise<void> {
 }
 
 const browserTest = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, ignore: !hasChromium && !required, sanitizeResources: false, sanitizeOps: false, fn });
+  Deno.test({ name, ignore: skipBrowser, sanitizeResources: false, sanitizeOps: false, fn });
 
 const argmax = (p: ArrayLike<number>) => Array.from(p).reduce((best, v, k, all) => (v > all[best] ? k : best), 0);
 

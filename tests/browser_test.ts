@@ -7,48 +7,17 @@
  * reported as ignored with a loud warning; with LSTM_SUM_REQUIRE_BROWSER=1 (CI) it fails.
  */
 import { assert, assertEquals } from "@std/assert";
-import { chromium } from "playwright-core";
+import { launchChromium, skipBrowser } from "./_chromium.ts";
 import { makeTinyModelDir, withServer } from "./_tiny_model.ts";
 import { createRng } from "../src/core/rng.ts";
 import { drawSeriesWithSum } from "../src/core/boundary.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const required = Deno.env.get("LSTM_SUM_REQUIRE_BROWSER") === "1";
-if (!hasChromium) {
-  console.error(
-    `\n*** BROWSER TEST NOT RUN: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium ***\n`,
-  );
-}
-
-/** Headless Chromium without network side channels; playwright gives each launch a fresh, empty profile. */
-const launch = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-
 Deno.test({
   name: "web page in headless Chromium shows the same probability as the CLI, to 1e-6",
-  ignore: !hasChromium && !required,
+  ignore: skipBrowser,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    assert(hasChromium, `${CHROMIUM} is missing: apt-get install -y chromium`);
     const dir = await makeTinyModelDir();
     const series = [9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const cli = await new Deno.Command(Deno.execPath(), {
@@ -58,7 +27,7 @@ Deno.test({
     const cliProbability = Number(new TextDecoder().decode(cli.stdout).split(" ")[0]);
 
     await withServer(dir, async (base) => {
-      const browser = await launch();
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         // typed into the box
@@ -93,16 +62,15 @@ Deno.test({
 Deno.test({
   name:
     "web page with the shipped model: a series drawn at random among those summing to exactly 100, typed, reads class 1; the examples at 99 and 100 show their sums",
-  ignore: !hasChromium && !required,
+  ignore: skipBrowser,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    assert(hasChromium, `${CHROMIUM} is missing: apt-get install -y chromium`);
     const shipped = new URL("../models/lstm-sum", import.meta.url).pathname;
     // the first series of the boundary sampler's stream 100 at sum 100, uniform among all such series
     const series = Array.from(drawSeriesWithSum(createRng(100), 100, 1));
     await withServer(shipped, async (base) => {
-      const browser = await launch();
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const read = async () => {
