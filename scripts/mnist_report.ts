@@ -10,7 +10,7 @@
  * @module
  */
 import { defineCommand, runCli, UsageError } from "./args.ts";
-import { swapIntoPlace } from "../src/io/atomic.ts";
+import { pathExists, swapIntoPlace } from "../src/io/atomic.ts";
 import { siblingPaths } from "../src/model_dir/layout.ts";
 import { ModelDirError } from "../src/model_dir/errors.ts";
 import { buildMnistReport, type MnistReportRun } from "../src/mnist/report.ts";
@@ -34,17 +34,6 @@ const command = defineCommand({
   },
   examples: ["", "--runs models --out models/mnist-report"],
 });
-
-/** Whether a path exists. */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 /** Reads a run's metrics.json and history.json, each checked field by field (a bad one fails naming the file and field). */
 async function readRun(dir: string): Promise<MnistReportRun["files"]> {
@@ -78,7 +67,7 @@ await runCli(command, async ({ flags }) => {
   const runs: MnistReportRun[] = [];
   for (const model of MNIST_MODELS) {
     const dir = mnistRunDirIn(flags.runs, model);
-    if (await exists(dir)) {
+    if (await pathExists(dir)) {
       runs.push({ model, dir, files: await readRun(dir) });
       console.log(`${model}: ${dir}`);
     } else {

@@ -15,6 +15,7 @@
 import { defineCommand, runCli, UsageError } from "./args.ts";
 import { loadServedModel } from "../src/serve/model.ts";
 import { loadServedMnist, type ServedMnist } from "../src/serve/mnist.ts";
+import { defaultMnistRunDir } from "../src/mnist/spec.ts";
 import { ServeError, startServer } from "../src/serve/server.ts";
 
 const command = defineCommand({
@@ -27,7 +28,7 @@ const command = defineCommand({
     mnist: {
       type: "string",
       arg: "DIR",
-      default: "models/mnist-cnn", // defaultMnistRunDir("cnn") of src/mnist/run_dir.ts, which loads tfjs
+      default: defaultMnistRunDir("cnn"),
       help: "the H6.1 run directory whose model.onnx the draw-a-digit page (/mnist) runs; if it is missing " +
         "or broken the server still starts and the page says why",
     },

@@ -6,8 +6,15 @@ import { assert, assertEquals } from "@std/assert";
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** Every module in the static import graph of an entry point, by `deno info --json`. */
-async function moduleGraph(entry: string): Promise<string[]> {
+type Dep = { specifier: string; isDynamic?: boolean; code?: { specifier: string } };
+type Info = {
+  roots: string[];
+  modules: { specifier: string; dependencies?: Dep[] }[];
+  redirects: Record<string, string>;
+};
+
+/** `deno info --json` of an entry point. */
+async function denoInfo(entry: string): Promise<Info> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", `${root}${entry}`],
     cwd: root,
@@ -15,10 +22,14 @@ async function moduleGraph(entry: string): Promise<string[]> {
     stderr: "piped",
   }).output();
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** Every module in the import graph of an entry point, `import()` included, by `deno info --json`. */
+async function moduleGraph(entry: string): Promise<string[]> {
   // npm packages the graph imports appear as modules `npm:/name@version` (`npmPackages` lists
   // every package the lock file resolves, imported or not)
-  return info.modules.map((m: { specifier: string }) => m.specifier);
+  return (await denoInfo(entry)).modules.map((m) => m.specifier);
 }
 
 /** The local modules of that graph, as paths from the repository root (`src/mnist/onnx.ts`). */
@@ -27,6 +38,22 @@ async function localGraph(entry: string): Promise<string[]> {
 }
 
 const tfjs = (specifier: string) => specifier.includes("@tensorflow");
+
+/** The specifiers reachable from an entry point through static imports only (`import()` edges skipped). */
+async function staticGraph(entry: string): Promise<string[]> {
+  const info = await denoInfo(entry);
+  const edges = new Map(info.modules.map((m) => [m.specifier, m.dependencies ?? []]));
+  const seen = new Set<string>();
+  const todo = [...info.roots];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    const resolved = info.redirects[s] ?? s;
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
+    for (const d of edges.get(resolved) ?? []) if (!d.isDynamic && d.code) todo.push(d.code.specifier);
+  }
+  return [...seen];
+}
 
 Deno.test("deno info: the tfjs probe finds tfjs in the trainer's graph, so the next test can fail", async () => {
   assert((await moduleGraph("src/train/mod.ts")).some(tfjs));
@@ -39,6 +66,13 @@ for (const entry of ["mod.ts", "src/onnx/mod.ts", "src/model_dir/mod.ts", "src/s
     assertEquals(graph.filter(tfjs), [], `${entry} reaches tfjs`);
   });
 }
+
+Deno.test("deno info: the serve CLI loads tfjs only through import(), when an MNIST run directory is served", async () => {
+  assert((await moduleGraph("scripts/serve.ts")).some(tfjs), "the probe must see the lazy import");
+  const graph = await staticGraph("scripts/serve.ts");
+  assert(graph.some((s) => s.endsWith("src/serve/mnist.ts")), "the graph must hold the server's modules");
+  assertEquals(graph.filter(tfjs), [], "scripts/serve.ts reaches tfjs through a static import");
+});
 
 Deno.test("deno info: the probe finds src/mnist in the MNIST CLI's graph, and src/core and src/train in it", async () => {
   const graph = await localGraph("scripts/mnist.ts");

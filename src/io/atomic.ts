@@ -77,3 +77,20 @@ export async function swapIntoPlace(staging: string, dir: string, options: SwapO
   }
   if (parked) await Deno.remove(options.old, { recursive: true });
 }
+
+/**
+ * Whether a path exists (a file or a directory).
+ *
+ * @param path The path.
+ * @returns `false` only when it is not found (a missing entry, or a file where a folder of the path should be).
+ * @throws {Deno.errors.PermissionDenied|Error} Any other failure to stat it, such as a missing read permission.
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return false;
+    throw error;
+  }
+}

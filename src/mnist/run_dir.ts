@@ -28,6 +28,8 @@ import {
 import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
 import { exportMnistOnnx } from "./onnx.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
+
+export { defaultMnistRunDir, mnistRunDirIn } from "./spec.ts";
 import type { MnistMetrics, MnistOnnxRecord, MnistTrainResult, SplitMetrics } from "./train.ts";
 
 /** Every file of a run directory as a path: the LSTM model directory's layout, and the checkpoint beside it. */
@@ -50,32 +52,6 @@ export interface MnistRunPaths extends ModelPaths {
 export function mnistRunPaths(dir: string): MnistRunPaths {
   const paths = modelPaths(dir);
   return { ...paths, checkpoint: siblingPaths(paths.dir).checkpoint };
-}
-
-/**
- * The default run directory of a model: `models/mnist-<model>`.
- *
- * @param model The model's name.
- * @returns The directory.
- */
-export function defaultMnistRunDir(model: string): string {
-  return mnistRunDirIn("models", model);
-}
-
-/**
- * The run directory of a model inside a folder of runs: `PARENT/mnist-MODEL`.
- *
- * @param parent The folder (a trailing slash is dropped).
- * @param model The model.
- * @returns The path.
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * assertEquals(mnistRunDirIn("/tmp/runs/", "cnn"), "/tmp/runs/mnist-cnn");
- * ```
- */
-export function mnistRunDirIn(parent: string, model: string): string {
-  return `${parent.replace(/\/+$/, "")}/mnist-${model}`;
 }
 
 /** The entries a run directory may hold: the model directory's. */

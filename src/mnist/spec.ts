@@ -329,3 +329,29 @@ function deepFreeze<T extends object>(value: T): T {
   for (const v of Object.values(value)) if (v && typeof v === "object") deepFreeze(v);
   return Object.freeze(value);
 }
+
+/**
+ * The default run directory of a model: `models/mnist-<model>`.
+ *
+ * @param model The model's name.
+ * @returns The directory.
+ */
+export function defaultMnistRunDir(model: string): string {
+  return mnistRunDirIn("models", model);
+}
+
+/**
+ * The run directory of a model inside a folder of runs: `PARENT/mnist-MODEL`.
+ *
+ * @param parent The folder (a trailing slash is dropped).
+ * @param model The model.
+ * @returns The path.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(mnistRunDirIn("/tmp/runs/", "cnn"), "/tmp/runs/mnist-cnn");
+ * ```
+ */
+export function mnistRunDirIn(parent: string, model: string): string {
+  return `${parent.replace(/\/+$/, "")}/mnist-${model}`;
+}

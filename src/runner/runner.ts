@@ -6,6 +6,7 @@
  * @module
  */
 import { runName, type RunSpec } from "../core/plan.ts";
+import { pathExists } from "../io/atomic.ts";
 
 /** What the runner reports. */
 export type RunnerEvent =
@@ -28,16 +29,6 @@ export interface RunPlanOptions {
   onEvent?: (event: RunnerEvent) => void;
 }
 
-const exists = async (path: string) => {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-};
-
 /**
  * Makes every run whose file is missing.
  *
@@ -48,7 +39,7 @@ export async function runPlan(options: RunPlanOptions): Promise<string[]> {
   const { runs, outDir, jobs } = options;
   await Deno.mkdir(outDir, { recursive: true });
   const todo: RunSpec[] = [];
-  for (const run of runs) if (!(await exists(`${outDir}/${runName(run)}`))) todo.push(run);
+  for (const run of runs) if (!(await pathExists(`${outDir}/${runName(run)}`))) todo.push(run);
   let done = runs.length - todo.length;
   options.onEvent?.({ kind: "plan", total: runs.length, done, todo: todo.length });
   const failed: string[] = [];
