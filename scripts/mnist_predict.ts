@@ -22,7 +22,7 @@ import { ModelDirError } from "../src/model_dir/errors.ts";
 import { readBytes } from "../src/model_dir/model_dir.ts";
 import { OnnxError } from "../src/onnx/runtime.ts";
 import { CSV_RANGES, type DecodedImage, decodeImageFile } from "../src/mnist/image.ts";
-import { argmaxRows } from "../src/mnist/model.ts";
+import { argmaxRows } from "../src/mnist/scores.ts";
 import { loadMnistOnnx } from "../src/mnist/onnx.ts";
 import { defaultMnistRunDir, mnistRunPaths } from "../src/mnist/run_dir.ts";
 import { H61, MNIST_MODELS } from "../src/mnist/spec.ts";

@@ -13,14 +13,10 @@ import { OnnxError, ORT_RUNTIME } from "../src/onnx/runtime.ts";
 import { ModelDirError } from "../src/model_dir/errors.ts";
 import { siblingPaths } from "../src/model_dir/layout.ts";
 import { loadMnist, splitMnist } from "../src/mnist/data.ts";
-import { argmaxRows, buildMnistModel, mnistVariables, predictMnist } from "../src/mnist/model.ts";
-import {
-  compareMnistProbabilities,
-  encodeMnistOnnx,
-  loadMnistOnnx,
-  mnistOnnxWeights,
-  mnistWeightShapes,
-} from "../src/mnist/onnx.ts";
+import { buildMnistModel, mnistVariables, predictMnist } from "../src/mnist/model.ts";
+import { argmaxRows } from "../src/mnist/scores.ts";
+import { mnistOnnxWeights } from "../src/mnist/export.ts";
+import { compareMnistProbabilities, encodeMnistOnnx, loadMnistOnnx, mnistWeightShapes } from "../src/mnist/onnx.ts";
 import { countMnistParams } from "../src/mnist/params.ts";
 import { mnistRunPaths, readMnistMetrics, writeMnistRun } from "../src/mnist/run_dir.ts";
 import {

@@ -23,6 +23,7 @@ import { tf } from "../train/backend.ts";
 import { heap } from "../train/fast.ts";
 import { createRng, deriveSeed } from "../core/rng.ts";
 import { truncatedNormal } from "./init.ts";
+import { argmaxRows } from "./scores.ts";
 import { H61, type MnistConfig } from "./spec.ts";
 
 /** The config fields that shape a network. */
@@ -639,24 +640,6 @@ export function mnistStep(state: MnistStepState, batch: LabelledImages, iteratio
   state.optimizer.applyGradients(roles.map((r) => ({ name: r.variable.name, tensor: grads[r.variable.name] })));
   tf.dispose(Object.values(grads));
   return { loss, accuracy: accuracyOf(batch.y, logits) };
-}
-
-/**
- * The predicted digit of each row: the index of the largest score (softmax or its argument alike).
- *
- * @param scores `[n, 10]`.
- * @returns `[n]` digits.
- */
-export function argmaxRows(scores: Float32Array): Uint8Array {
-  const K = H61.classes;
-  const n = scores.length / K;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < K; c++) if (scores[i * K + c] > scores[i * K + best]) best = c;
-    out[i] = best;
-  }
-  return out;
 }
 
 /**

@@ -20,7 +20,6 @@
  * @module
  */
 import * as ort from "onnxruntime-web";
-import type { tf } from "../train/backend.ts";
 import {
   encodeOnnxGraph,
   type ModelProto,
@@ -33,10 +32,9 @@ import {
 import { describeOnnxValue, ONNX_FLOAT, OnnxError, openOnnxSession, ORT_RUNTIME } from "../onnx/runtime.ts";
 import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import type { NamedArray } from "./checkpoint.ts";
-import type { MnistImages } from "./data.ts";
-import { argmaxRows, mnistVariables, predictMnist } from "./model.ts";
+import { argmaxRows } from "./scores.ts";
 import { H61, type MnistConfig } from "./spec.ts";
-import type { MnistMetrics, MnistOnnxRecord } from "./train.ts";
+import type { MnistOnnxRecord } from "./train.ts";
 
 /** Name of the graph's input. */
 export const MNIST_ONNX_INPUT = "image";
@@ -107,20 +105,6 @@ export function mnistWeightShapes(config: MnistNetShape): { name: string; shape:
 }
 
 /**
- * A trained network's weights as plain arrays, by role (`conv1/kernel`, …, `output/bias`).
- *
- * @param model A network from `buildMnistModel`.
- * @returns Copies of its weights in the tf.layers layout.
- */
-export function mnistOnnxWeights(model: tf.LayersModel): NamedArray[] {
-  return mnistVariables(model).map(({ role, variable }) => ({
-    name: role,
-    shape: [...variable.shape],
-    values: Float32Array.from(variable.dataSync()),
-  }));
-}
-
-/**
  * Reorders a tf.layers conv kernel `[kh, kw, in, out]` into ONNX Conv's `[out, in, kh, kw]`.
  *
  * @param kernel The values, row-major.
@@ -152,7 +136,7 @@ export function onnxConvKernel(kernel: Float32Array, shape: readonly number[]): 
 export interface MnistEncodeOptions {
   /** The model and its sizes. */
   config: MnistNetShape;
-  /** Every weight of {@link mnistWeightShapes}, by role, in the tf.layers layout ({@link mnistOnnxWeights}). */
+  /** Every weight of {@link mnistWeightShapes}, by role, in the tf.layers layout (`mnistOnnxWeights` of export.ts). */
   weights: readonly NamedArray[];
   /** String properties stored in the model's metadata. */
   metadata: Record<string, string>;
@@ -431,52 +415,4 @@ export function compareMnistProbabilities(
     problems.push(`ONNX accuracy ${record.accuracy} differs from tfjs accuracy ${tfjsAccuracy}`);
   }
   return { record, tfjsAccuracy, problems };
-}
-
-/** What {@link exportMnistOnnx} returns. */
-export interface MnistExport {
-  /** model.onnx's bytes. */
-  bytes: Uint8Array;
-  /** The cross-check for metrics.json. */
-  record: MnistOnnxRecord;
-  /** What failed; empty when the check passes. */
-  problems: string[];
-}
-
-/**
- * Encodes a trained network with its config, test accuracy and I/O contract as metadata, runs the
- * bytes with onnxruntime-web on every test image and compares them with tf.layers `predict`
- * ({@link compareMnistProbabilities}); tf.layers' accuracy must also equal the recorded one. Writes nothing.
- *
- * @param options The network, its metrics (config, test accuracy) and the test images it was measured on.
- * @returns The bytes, the record and what failed.
- * @throws {OnnxError} Bytes onnxruntime-web cannot load or run (a bug of the encoder).
- */
-export async function exportMnistOnnx(options: {
-  model: tf.LayersModel;
-  metrics: MnistMetrics;
-  test: MnistImages;
-}): Promise<MnistExport> {
-  const { model, metrics, test } = options;
-  const bytes = encodeMnistOnnx({
-    config: metrics.config,
-    weights: mnistOnnxWeights(model),
-    metadata: {
-      config: JSON.stringify(metrics.config),
-      testAccuracy: String(metrics.test.accuracy),
-      ...describeMnistIo(),
-    },
-  });
-  const session = await loadMnistOnnx(bytes, "the exported model.onnx");
-  let onnxP: Float32Array;
-  try {
-    onnxP = await session.predict(test.x);
-  } finally {
-    await session.release();
-  }
-  const { record, tfjsAccuracy, problems } = compareMnistProbabilities(test.y, onnxP, predictMnist(model, test.x));
-  if (tfjsAccuracy !== metrics.test.accuracy) {
-    problems.push(`tf.layers predict accuracy ${tfjsAccuracy} differs from the recorded ${metrics.test.accuracy}`);
-  }
-  return { bytes, record, problems };
 }

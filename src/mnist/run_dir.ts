@@ -18,7 +18,6 @@ import { MODEL_ENTRIES, type ModelPaths, modelPaths, siblingPaths } from "../mod
 import { ModelDirError } from "../model_dir/errors.ts";
 import { jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
 import { FieldReader } from "../model_dir/schema.ts";
-import { tfjsFiles } from "../train/save.ts";
 import {
   decodeMnistCheckpoint,
   encodeMnistCheckpoint,
@@ -26,7 +25,6 @@ import {
   type MnistTrainingState,
 } from "./checkpoint.ts";
 import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
-import { exportMnistOnnx } from "./onnx.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
 
 export { defaultMnistRunDir, mnistRunDirIn } from "./spec.ts";
@@ -124,6 +122,8 @@ export async function writeMnistRun(
   }
   await checkMnistRunTarget(dir);
   const { test } = splitMnist(options.images ?? await loadMnist(), result.metrics.config);
+  // tfjs is loaded here only, so reading or serving a run never loads it
+  const [{ exportMnistOnnx }, { tfjsFiles }] = await Promise.all([import("./export.ts"), import("../train/save.ts")]);
   const exported = await exportMnistOnnx({ model: result.model, metrics: result.metrics, test });
   const files = await tfjsFiles(result.model);
   const { onnx: _, seconds, ...measured } = result.metrics;

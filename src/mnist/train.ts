@@ -14,7 +14,6 @@ import type { EvaluationRecord, MnistHistory, MnistTrainingState, NamedArray } f
 import { loadMnist, MNIST_SOURCE, type MnistImages, splitMnist, takeRows } from "./data.ts";
 import {
   accuracyOf,
-  argmaxRows,
   buildMnistModel,
   type LabelledImages,
   mnistStep,
@@ -23,6 +22,7 @@ import {
   type RoleVariable,
 } from "./model.ts";
 import { countMnistParams } from "./params.ts";
+import { argmaxRows } from "./scores.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
 
 /** What the loop reports while it runs. */

@@ -6,7 +6,7 @@
  */
 import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
-import { argmaxRows } from "./model.ts";
+import { argmaxRows } from "./scores.ts";
 import { loadMnistOnnx } from "./onnx.ts";
 import { readMnistRun } from "./run_dir.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";

@@ -5,15 +5,16 @@
  *
  * The checks are src/mnist's own: `readMnistRun` (metrics.json's fields, model.onnx's bytes) and
  * `loadMnistOnnx` (the input/output contract, and that onnxruntime-web opens it), then one probe
- * image that must come back as ten probabilities summing to 1. Both modules load tfjs
- * (run_dir.ts also writes tf.layers files), so they are imported only when a run directory exists:
- * a server without one never loads tfjs.
+ * image that must come back as ten probabilities summing to 1. Neither loads tfjs (run_dir.ts imports
+ * it only to write a run), so the server never does; a layering test pins this.
  * @module
  */
 import { ModelDirError } from "../model_dir/errors.ts";
 import { decodeOnnx } from "../onnx/encode.ts";
 import { describeOnnxValue, OnnxError } from "../onnx/runtime.ts";
 import { H61 } from "../mnist/spec.ts";
+import { readMnistRun } from "../mnist/run_dir.ts";
+import { loadMnistOnnx } from "../mnist/onnx.ts";
 
 /** A run directory the page can run. */
 export interface MnistAvailable {
@@ -77,10 +78,6 @@ export async function loadServedMnist(dir: string): Promise<ServedMnist> {
     }
     throw error;
   }
-  const [{ readMnistRun }, { loadMnistOnnx }] = await Promise.all([
-    import("../mnist/run_dir.ts"),
-    import("../mnist/onnx.ts"),
-  ]);
   try {
     const run = await readMnistRun(dir);
     const bytes = run.onnxBytes;
