@@ -4,7 +4,7 @@
  * at the same path. Pure: the runner (`src/runner/`) executes what this module lists.
  * @module
  */
-import { BASELINE_CHOICES, checkSeed, resolveConfig, type TrainConfig } from "./spec.ts";
+import { BASELINE_CHOICES, checkSeed, DEFAULT_CONFIG, resolveConfig, type TrainConfig } from "./spec.ts";
 
 /** The ways a run can train, beyond the config: the imbalance study's treatments. */
 export const RUN_VARIANTS = ["spec", "class-weighted", "balanced-data", "oversampled"] as const;
@@ -100,6 +100,8 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "forget-bias-10", config: { forgetBias: 10 } },
       { name: "fb5-average-41", config: { forgetBias: 5, averageFrom: 41 } },
       { name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } },
+      // the forget gate at bias 5 still leaks (a cell half-life of about 21 steps), and descending series are under-counted
+      { name: "fb10-average-31", config: { forgetBias: 10, averageFrom: 31 } },
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "digit-input", config: { inputScaling: "digit" } },
     ],
@@ -229,13 +231,16 @@ export function canonicalJson(value: unknown): string {
  *
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
- *   fields that are set (arch, forget bias, clipping, weight averaging) named after the variant.
+ *   fields that are set (arch, forget bias, clipping, weight averaging) and a non-default input scaling
+ *   named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
   const { variant, config } = run;
-  // readable tags of the optional fields that are set; the hash alone tells runs apart
+  // readable tags of the optional fields that are set, and of an input scaling other than the default;
+  // the hash alone tells runs apart
   const tags = [
     config.arch === undefined ? "" : `-${config.arch}`,
+    config.inputScaling === DEFAULT_CONFIG.inputScaling ? "" : `-${config.inputScaling}`,
     config.forgetBias === undefined ? "" : `-fb${config.forgetBias}`,
     config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
     config.averageFrom === undefined ? "" : `-swa${config.averageFrom}`,
