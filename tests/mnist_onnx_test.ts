@@ -471,6 +471,12 @@ Deno.test("writeMnistRun() replaces a run directory whole or not at all, and ref
       ModelDirError,
       `${scratch}/models/notes: holds entries that are not a run directory's (readme.txt): choose a new or empty directory`,
     );
+    await assertRejects(() => writeMnistRun("/", third, { images }), ModelDirError, "/: is the root directory");
+    await assertRejects(
+      () => writeMnistRun(`${scratch}/models/notes/readme.txt`, third, { images }),
+      ModelDirError,
+      "readme.txt: is a file, not a directory",
+    );
     third.model.dispose();
     assertEquals(await Deno.readTextFile(`${scratch}/models/notes/readme.txt`), "mine");
   });

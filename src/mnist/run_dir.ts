@@ -16,7 +16,7 @@
 import { swapIntoPlace, writeFileAtomic } from "../io/atomic.ts";
 import { MODEL_ENTRIES, type ModelPaths, modelPaths, siblingPaths } from "../model_dir/layout.ts";
 import { ModelDirError } from "../model_dir/errors.ts";
-import { jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
+import { checkReplaceableDir, jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
 import { FieldReader } from "../model_dir/schema.ts";
 import {
   decodeMnistCheckpoint,
@@ -56,33 +56,14 @@ export function mnistRunPaths(dir: string): MnistRunPaths {
 export const MNIST_RUN_ENTRIES: readonly string[] = MODEL_ENTRIES;
 
 /**
- * Checks that `dir` may receive a run: missing, or a directory holding nothing but a run
- * directory's entries (and temp files), since writing replaces it whole.
+ * Checks that `dir` may receive a run: not `/`, and missing or a directory holding nothing but a
+ * run directory's entries (and temp files), since writing replaces it whole.
  *
  * @param dir The run directory.
- * @throws {ModelDirError} A file, an unreadable path, or a directory with other entries, named.
+ * @throws {ModelDirError} The root, a file, an unreadable path, or a directory with other entries, named.
  */
 export async function checkMnistRunTarget(dir: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw new ModelDirError(dir, `cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (!info.isDirectory) throw new ModelDirError(dir, "is a file, not a run directory");
-  const foreign: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    if (!MNIST_RUN_ENTRIES.includes(e.name) && !e.name.endsWith(".tmp")) foreign.push(e.name);
-  }
-  if (foreign.length) {
-    throw new ModelDirError(
-      dir,
-      `holds entries that are not a run directory's (${
-        foreign.sort().slice(0, 5).join(", ")
-      }): choose a new or empty directory`,
-    );
-  }
+  await checkReplaceableDir(dir, MNIST_RUN_ENTRIES, "run directory");
 }
 
 /** Options of {@link writeMnistRun}. */

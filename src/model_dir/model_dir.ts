@@ -340,6 +340,43 @@ function absolute(path: string): string {
 }
 
 /**
+ * Checks that a directory may be replaced whole by a write: not `/`, not a file, and, when it exists,
+ * holding nothing but `entries` (and temp files).
+ *
+ * @param dir The target.
+ * @param entries The names the directory may hold.
+ * @param kind What such a directory is called in the message ("model directory", "run directory").
+ * @returns Whether the directory exists.
+ * @throws {ModelDirError} The root, a file, an unreadable path, or foreign entries, named.
+ */
+export async function checkReplaceableDir(dir: string, entries: readonly string[], kind: string): Promise<boolean> {
+  if (absolute(dir) === "/") throw new ModelDirError(dir, "is the root directory: choose a directory of its own");
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new ModelDirError(dir, `cannot be read: ${msg(error)}`, { cause: error });
+    }
+  }
+  if (!info) return false;
+  if (!info.isDirectory) throw new ModelDirError(dir, "is a file, not a directory");
+  const foreign: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!entries.includes(e.name) && !e.name.endsWith(".tmp")) foreign.push(e.name);
+  }
+  if (foreign.length) {
+    throw new ModelDirError(
+      dir,
+      `holds entries that are not a ${kind}'s (${
+        foreign.sort().slice(0, 5).join(", ")
+      }): choose a new or empty directory`,
+    );
+  }
+  return true;
+}
+
+/**
  * Checks that `dir` may receive a model of `config`, before any work is done: not `/`, not a
  * file, and, when it exists, holding nothing but a model directory's entries, of the same
  * config unless `force` is set.
@@ -354,29 +391,7 @@ export async function checkModelDirTarget(
   config: TrainConfig,
   options: TargetOptions = {},
 ): Promise<void> {
-  if (absolute(dir) === "/") throw new ModelDirError(dir, "is the root directory: choose a directory of its own");
-  let info: Deno.FileInfo | undefined;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ModelDirError(dir, `cannot be read: ${msg(error)}`, { cause: error });
-    }
-  }
-  if (!info) return;
-  if (!info.isDirectory) throw new ModelDirError(dir, "is a file, not a directory");
-  const foreign: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    if (!MODEL_ENTRIES.includes(e.name) && !e.name.endsWith(".tmp")) foreign.push(e.name);
-  }
-  if (foreign.length) {
-    throw new ModelDirError(
-      dir,
-      `holds entries that are not a model directory's (${
-        foreign.sort().slice(0, 5).join(", ")
-      }): choose a new or empty directory`,
-    );
-  }
+  if (!(await checkReplaceableDir(dir, MODEL_ENTRIES, "model directory"))) return;
   const metricsPath = modelPaths(dir).metrics;
   let recorded: TrainConfig;
   try {
