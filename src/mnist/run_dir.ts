@@ -26,9 +26,9 @@ import {
 } from "./checkpoint.ts";
 import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
+import type { MnistMetrics, MnistOnnxRecord, MnistTrainResult, SplitMetrics } from "./train.ts";
 
 export { defaultMnistRunDir, mnistRunDirIn } from "./spec.ts";
-import type { MnistMetrics, MnistOnnxRecord, MnistTrainResult, SplitMetrics } from "./train.ts";
 
 /** Every file of a run directory as a path: the LSTM model directory's layout, and the checkpoint beside it. */
 export interface MnistRunPaths extends ModelPaths {
