@@ -232,7 +232,7 @@ Deno.test("h61Conformance() fails a missing, disagreeing or inconsistent ONNX re
   const cases: [Partial<H61RunInput>, string][] = [
     [{ metrics: { ...run.metrics, onnx: undefined } }, "metrics.json records no ONNX cross-check"],
     [{ metrics: { ...run.metrics, onnx: { ...onnx, decisionsAgree: false } } }, "classified differently"],
-    [{ metrics: { ...run.metrics, onnx: { ...onnx, maxAbsDiff: 1e-3 } } }, "0.001 exceeds 0.00001"],
+    [{ metrics: { ...run.metrics, onnx: { ...onnx, maxAbsDiff: 1e-3 } } }, "0.001 exceeds 0.0001"],
     [{ metrics: { ...run.metrics, onnx: { ...onnx, accuracy: 0.99 } } }, "recorded accuracy 0.99 differs"],
     [{ verification: verification(false) }, "re-running model.onnx: accuracy: model.onnx classifies 1990"],
     [{ verification: new Error("m/model.onnx: not found") }, "re-running model.onnx failed: m/model.onnx: not found"],
@@ -241,10 +241,16 @@ Deno.test("h61Conformance() fails a missing, disagreeing or inconsistent ONNX re
     const c = h61Conformance({ runs: withRun("mlp-dropout", { ...run, ...change }) });
     const [, , row] = runRows(c, "mlp-dropout");
     assertEquals(row.status, "FAIL", message);
-    assertStringIncludes(row.evidence, message.replace("0.00001", String(1e-5)));
+    assertStringIncludes(row.evidence, message);
   }
   const ok = runRows(h61Conformance({ runs: withRun("mlp-dropout", run) }), "mlp-dropout")[2];
   assertEquals(ok.status, "PASS");
+  // the full CNN's measured difference, above the LSTM's 1e-5 and within H6.1's 1e-4
+  const cnnDiff = { metrics: { ...run.metrics, onnx: { ...onnx, maxAbsDiff: 1.27e-5 } } };
+  assertEquals(
+    runRows(h61Conformance({ runs: withRun("mlp-dropout", { ...run, ...cnnDiff }) }), "mlp-dropout")[2].status,
+    "PASS",
+  );
   assertStringIncludes(ok.requirement, "(so no dropout at inference)");
 });
 

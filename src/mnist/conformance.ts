@@ -9,8 +9,8 @@
  * what it found; nothing here reads a file.
  * @module
  */
-import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import type { MnistHistory } from "./checkpoint.ts";
+import { MNIST_MAX_ABS_DIFF } from "./onnx.ts";
 import { countMnistParams } from "./params.ts";
 import { defaultMnistConfig, H61, type H61Spec, MNIST_MODELS, type MnistConfig, type MnistModel } from "./spec.ts";
 import type { MnistMetrics } from "./train.ts";
@@ -412,8 +412,8 @@ function onnxRecord(metrics: MnistMetrics, verification: MnistVerification | Err
   ensure(o !== undefined, "metrics.json records no ONNX cross-check");
   ensure(o!.decisionsAgree === true, "the recorded cross-check found images classified differently");
   ensure(
-    o!.maxAbsDiff <= MAX_ABS_DIFF,
-    `the recorded max abs diff of the probabilities ${o!.maxAbsDiff} exceeds ${MAX_ABS_DIFF}`,
+    o!.maxAbsDiff <= MNIST_MAX_ABS_DIFF,
+    `the recorded max abs diff of the probabilities ${o!.maxAbsDiff} exceeds ${MNIST_MAX_ABS_DIFF}`,
   );
   ensure(
     o!.accuracy === metrics.test.accuracy,

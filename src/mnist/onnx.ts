@@ -30,11 +30,21 @@ import {
   type OnnxTensor,
 } from "../onnx/encode.ts";
 import { describeOnnxValue, ONNX_FLOAT, OnnxError, openOnnxSession, ORT_RUNTIME } from "../onnx/runtime.ts";
-import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import type { NamedArray } from "./checkpoint.ts";
 import { argmaxRows } from "./scores.ts";
 import { H61, type MnistConfig } from "./spec.ts";
 import type { MnistOnnxRecord } from "./train.ts";
+
+/**
+ * Largest |p_onnx − p_tfjs| accepted for an H6.1 network. The LSTM's 1e-5 (`MAX_ABS_DIFF` of
+ * src/onnx/compare.ts) holds for sums of at most 202 products; these networks sum up to 3,136
+ * (the CNN's output layer over 7·7·64 features) and 1,600 (its second convolution, 5·5·64), and
+ * onnxruntime and XNNPACK add in different orders. float32 rounding grows with the number of terms
+ * (about √n · 2⁻²⁴ of the sum of magnitudes for random rounding), so ten times the LSTM's bar.
+ * Measured on the full runs' 2,000 test images: linear 2.1e-6, MLP 5.0e-6, CNN 1.27e-5.
+ * Every predicted digit must still agree, and so must the accuracies.
+ */
+export const MNIST_MAX_ABS_DIFF = 1e-4;
 
 /** Name of the graph's input. */
 export const MNIST_ONNX_INPUT = "image";
@@ -361,7 +371,7 @@ export interface MnistComparison {
 
 /**
  * Compares ONNX probabilities with tf.layers ones on labelled images: the largest absolute
- * difference (at most {@link MAX_ABS_DIFF}), every predicted digit, and both accuracies.
+ * difference (at most {@link MNIST_MAX_ABS_DIFF}), every predicted digit, and both accuracies.
  *
  * @param labels Digits, `[n]`.
  * @param onnxP ONNX probabilities, `[n, 10]`.
@@ -407,7 +417,9 @@ export function compareMnistProbabilities(
   };
   const tfjsAccuracy = tfjsRight / labels.length;
   const problems: string[] = [];
-  if (!(maxAbsDiff <= MAX_ABS_DIFF)) problems.push(`max |p_onnx - p_tfjs| ${maxAbsDiff} exceeds ${MAX_ABS_DIFF}`);
+  if (!(maxAbsDiff <= MNIST_MAX_ABS_DIFF)) {
+    problems.push(`max |p_onnx - p_tfjs| ${maxAbsDiff} exceeds ${MNIST_MAX_ABS_DIFF}`);
+  }
   if (!record.decisionsAgree) {
     problems.push(`${labels.length - agree} of ${labels.length} ONNX predicted digits differ from tfjs`);
   }

@@ -4,10 +4,9 @@
  * with what metrics.json records.
  * @module
  */
-import { MAX_ABS_DIFF } from "../onnx/compare.ts";
 import { loadMnist, type MnistImages, splitMnist } from "./data.ts";
 import { argmaxRows } from "./scores.ts";
-import { loadMnistOnnx } from "./onnx.ts";
+import { loadMnistOnnx, MNIST_MAX_ABS_DIFF } from "./onnx.ts";
 import { readMnistRun } from "./run_dir.ts";
 import { H61, type MnistConfig, type MnistOverrides, resolveMnistConfig } from "./spec.ts";
 
@@ -134,14 +133,14 @@ export async function verifyMnistRun(dir: string, options: VerifyMnistRunOptions
     }${cells.length > 3 ? "; …" : ""}`,
   );
   const o = run.onnx;
-  const recordOk = o.accuracy === accuracy && o.decisionsAgree && o.maxAbsDiff <= MAX_ABS_DIFF;
+  const recordOk = o.accuracy === accuracy && o.decisionsAgree && o.maxAbsDiff <= MNIST_MAX_ABS_DIFF;
   check(
     "onnx record",
     recordOk,
     `onnx.accuracy ${o.accuracy} as here; the recorded cross-check passed (max |p_onnx - p_tfjs| ${
       o.maxAbsDiff.toExponential(2)
     }, decisions agree)`,
-    `onnx.accuracy ${o.accuracy} recorded, ${accuracy} here; max |p_onnx - p_tfjs| ${o.maxAbsDiff} (limit ${MAX_ABS_DIFF}), decisions agree: ${o.decisionsAgree}`,
+    `onnx.accuracy ${o.accuracy} recorded, ${accuracy} here; max |p_onnx - p_tfjs| ${o.maxAbsDiff} (limit ${MNIST_MAX_ABS_DIFF}), decisions agree: ${o.decisionsAgree}`,
   );
   return { checks, ok: checks.every((c) => c.ok), accuracy, size: test.size };
 }
