@@ -1,6 +1,7 @@
 /**
  * Imports point one way: importing the core, the ONNX layer or the model directory never loads tfjs,
- * and src/mnist builds on src/core and src/train, never the reverse.
+ * nor does the serve CLI (an MNIST run included), and src/mnist builds on src/core and src/train,
+ * never the reverse.
  */
 import { assert, assertEquals } from "@std/assert";
 
