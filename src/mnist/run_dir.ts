@@ -15,7 +15,6 @@
  */
 import { swapIntoPlace, writeFileAtomic } from "../io/atomic.ts";
 import { MODEL_ENTRIES, type ModelPaths, modelPaths, siblingPaths } from "../model_dir/layout.ts";
-import { ModelDirError } from "../model_dir/errors.ts";
 import { checkReplaceableDir, jsonText, readBytes, readJson } from "../model_dir/model_dir.ts";
 import { FieldReader } from "../model_dir/schema.ts";
 import {
