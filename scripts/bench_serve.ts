@@ -13,7 +13,7 @@ import { loadOnnx } from "../src/onnx/runtime.ts";
 import { DEFAULT_MODEL_DIR, readModelDir } from "../src/model_dir/mod.ts";
 import { initBackend, loadTfjsModel } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
-import { INPUT_SCALING, makeDataset, scaleDigits } from "../mod.ts";
+import { INPUT_SCALING, inputWidth, makeDataset, scaleDigits } from "../mod.ts";
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,8 +64,9 @@ await runCli(command, async ({ flags }) => {
   await initBackend();
   const model = await loadTfjsModel(dir);
   const scaling = INPUT_SCALING[config.inputScaling];
-  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, T, scaling), [1, T, 1]);
-  const tfAll = tf.tensor3d(scaleDigits(all, T, scaling), [all.length / T, T, 1]);
+  const F = inputWidth(scaling);
+  const tfOne = tf.tensor3d(scaleDigits(one as Uint8Array, T, scaling), [1, T, F]);
+  const tfAll = tf.tensor3d(scaleDigits(all, T, scaling), [all.length / T, T, F]);
   const tfSingle = await timeIt(100, () => tf.tidy(() => (model.predict(tfOne) as tf.Tensor).dataSync()));
   const tfBatch = await timeIt(
     5,

@@ -1,6 +1,6 @@
 /** The `arch` choice of item (e): the LSTM of the spec, or one logistic unit, SimpleRNN, GRU or Conv1D. */
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
+import { affineOf, archOf, INPUT_SCALING, resolveConfig } from "../src/core/spec.ts";
 import { archLayers, countParameters } from "../src/core/params.ts";
 import { makeDataset, scaleDigits } from "../src/core/dataset.ts";
 import { buildModel, conv1dForward, initBackend, referencePredict, roleVariables, train } from "../src/train/mod.ts";
@@ -56,15 +56,14 @@ for (const scaling of ["centered", "digit", "digit/9"] as const) {
     const [kernel] = model.getLayer("output").getWeights();
     // a bias that moves the decision into the data, so that both classes occur
     const k = kernel.dataSync() as Float32Array;
-    const b = Float32Array.of(
-      -k.reduce((a, v) => a + v, 0) * (4.5 - INPUT_SCALING[scaling].offset) / INPUT_SCALING[scaling].divisor,
-    );
+    const input = affineOf(INPUT_SCALING[scaling]);
+    const b = Float32Array.of(-k.reduce((a, v) => a + v, 0) * (4.5 - input.offset) / input.divisor);
     model.getLayer("output").setWeights([kernel, tf.tensor1d(b)]);
     const bytes = encodeLinearOnnx({
       kernel: k,
       bias: b,
       seriesLength: 30,
-      input: INPUT_SCALING[scaling],
+      input,
       metadata: {},
     });
     await assertRoundTrip(model, bytes, scaling, 1e-2);

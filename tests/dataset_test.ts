@@ -158,3 +158,21 @@ Deno.test("scaleDigits() (e) maps digits to (d - offset) / divisor, rows in the 
   assertEquals(scaleDigits(x, 2, INPUT_SCALING.digit, [1, 0]), Float32Array.of(3, 6, 0, 9));
   assertEquals(x, copy);
 });
+
+Deno.test("scaleDigits() (e) one-hot: 10 inputs per digit, a single 1 at the digit's own value (property)", () => {
+  const oneHot = INPUT_SCALING["one-hot"];
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 60 }).map((a) => a.map((d) => d % 10)), (x) => {
+      const out = scaleDigits(x, x.length, oneHot);
+      if (out.length !== 10 * x.length) return false;
+      return Array.from(x).every((d, t) => {
+        const row = out.subarray(10 * t, 10 * t + 10);
+        return row[d] === 1 && row.reduce((a, b) => a + b, 0) === 1;
+      });
+    }),
+  );
+  assertEquals(
+    scaleDigits(Uint8Array.of(0, 9, 3, 6), 2, oneHot, [1]),
+    Float32Array.from([3, 6].flatMap((d) => Array.from({ length: 10 }, (_, k) => (k === d ? 1 : 0)))),
+  );
+});

@@ -26,6 +26,23 @@ Deno.test("lstmForward() computes what the trainer computes, from the tfjs files
   assert(stats.cellAbsMax >= stats.cellAbsMean && stats.hiddenSaturated >= 0 && stats.hiddenSaturated <= 1);
 });
 
+Deno.test("lstmForward() (e) with the one-hot input computes what the trainer computes", async () => {
+  const config = resolveConfig({ seed: 4, units: 6, trainSize: 50, validationSize: 50, inputScaling: "one-hot" });
+  const model = buildModel(config);
+  const w: LstmArrays = tfjsWeightArrays(await tfjsFiles(model));
+  assertEquals(w.kernel.length, 10 * 4 * 6);
+  const split = datasetFor(config).validation;
+  const expected = predictSplit(model, split, config);
+  const { p } = lstmForward(w, split.x, config.seriesLength, INPUT_SCALING[config.inputScaling]);
+  model.dispose();
+  p.forEach((v, i) => assertAlmostEquals(v, expected[i], 1e-5));
+  assertThrows(
+    () => lstmForward(w, split.x, config.seriesLength, INPUT_SCALING.digit),
+    RangeError,
+    "do not fit 6 units",
+  );
+});
+
 Deno.test("lstmForward() rejects weights that do not fit their units, and digits that do not fill whole series", () => {
   const w: LstmArrays = {
     units: 2,

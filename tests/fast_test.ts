@@ -13,15 +13,15 @@ import {
 } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
 import { relativeError } from "./_relative_error.ts";
-import { DEFAULT_CONFIG, INPUT_SCALING, makeDataset } from "../mod.ts";
+import { DEFAULT_CONFIG, INPUT_SCALING, type InputScaling, makeDataset } from "../mod.ts";
 
 await initBackend();
 
-function compareAt(units: number, seed: number) {
-  const config = { ...DEFAULT_CONFIG, units, seed };
+function compareAt(units: number, seed: number, scaling: InputScaling = "digit/9") {
+  const config = { ...DEFAULT_CONFIG, units, seed, inputScaling: scaling };
   const model = buildModel(config);
   const data = makeDataset({ seed, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 50 }, (_, i) => i));
+  const batch = batchOf(data.train, 30, INPUT_SCALING[scaling], Array.from({ length: 50 }, (_, i) => i));
   const ref = referenceGradients(model, batch);
   const fast = fastGradients(
     modelVariables(model),
@@ -46,6 +46,23 @@ Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4
 
 Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at the full 200 units", () => {
   compareAt(200, 42);
+});
+
+Deno.test("fastGradients() (e) with the one-hot input: kernel [10, 4H], every gradient to 1e-4 at small and full sizes", () => {
+  for (const [units, seed] of [[3, 1], [8, 3], [200, 42]]) compareAt(units, seed, "one-hot");
+});
+
+Deno.test("fastPredict() (e) with the one-hot input matches tf.layers predict to 1e-6", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 16, seed: 9, inputScaling: "one-hot" });
+  assertEquals(model.inputs[0].shape, [null, 30, 10]);
+  const data = makeDataset({ seed: 9, trainSize: 300, validationSize: 1 });
+  const x = batchOf(data.train, 30, INPUT_SCALING["one-hot"], Array.from({ length: 300 }, (_, i) => i)).x;
+  assertEquals(x.length, 300 * 30 * 10);
+  const a = fastPredict(modelVariables(model), x, 30, 128);
+  const b = referencePredict(model, x, 30);
+  assertEquals(a.length, 300);
+  for (let i = 0; i < a.length; i++) assert(Math.abs(a[i] - b[i]) <= 1e-6, `series ${i}: ${a[i]} vs ${b[i]}`);
+  model.dispose();
 });
 
 Deno.test("fastGradients() matches the reference with per-series loss weights (class-weighted study)", () => {

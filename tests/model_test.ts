@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { clipByGlobalNorm } from "../src/train/step.ts";
 import { buildModel, countParams, initBackend, makeOptimizer } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
-import { DEFAULT_CONFIG, SPEC } from "../mod.ts";
+import { archLayers, countParameters, DEFAULT_CONFIG, resolveConfig, SPEC } from "../mod.ts";
 
 await initBackend();
 
@@ -38,6 +38,17 @@ Deno.test("buildModel() (b) has exactly 161,801 parameters: 4·(200·(1+200)+200
   const model = buildModel(DEFAULT_CONFIG);
   assertEquals(countParams(model), 161_801);
   assertEquals(model.countParams(), 161_801);
+  model.dispose();
+});
+
+Deno.test("buildModel() (e) with the one-hot input: LSTM(200) on 10 inputs per step, 169,001 parameters (4·(200·(10+200)+200) + 201) as countParameters says", () => {
+  const config = resolveConfig({ inputScaling: "one-hot" });
+  const model = buildModel(config);
+  assertEquals(model.inputs[0].shape, [null, SPEC.seriesLength, 10]);
+  const { inputSize, layers } = archLayers(config);
+  assertEquals(inputSize, 10);
+  assertEquals(countParameters(inputSize, layers).total, 169_001);
+  assertEquals(countParams(model), 169_001);
   model.dispose();
 });
 

@@ -23,13 +23,21 @@ import {
   OnnxError,
 } from "../src/onnx/mod.ts";
 import { DEFAULT_MODEL_DIR } from "../src/model_dir/mod.ts";
-import { createRng, DEFAULT_CONFIG, INPUT_SCALING, makeDataset, resolveConfig, scaleDigits } from "../mod.ts";
+import {
+  createRng,
+  DEFAULT_CONFIG,
+  INPUT_SCALING,
+  type InputScaling,
+  makeDataset,
+  resolveConfig,
+  scaleDigits,
+} from "../mod.ts";
 
 await initBackend();
 
 /** A small model whose four gates hold clearly different weights, so a swapped gate shows. */
-function distinctGateModel(units: number, seed: number) {
-  const model = buildModel({ ...DEFAULT_CONFIG, units, seed });
+function distinctGateModel(units: number, seed: number, inputScaling: InputScaling = DEFAULT_CONFIG.inputScaling) {
+  const model = buildModel({ ...DEFAULT_CONFIG, units, seed, inputScaling });
   const v = modelVariables(model);
   const rng = createRng(seed);
   const gateScaled = (t: tf.Variable, scales: number[]) => {
@@ -46,13 +54,10 @@ function distinctGateModel(units: number, seed: number) {
 }
 
 for (
-  const [units, scaling] of [[3, "digit/9"], [5, "digit"], [
-    8,
-    "digit/9",
-  ]] as const
+  const [units, scaling] of [[3, "digit/9"], [5, "digit"], [8, "digit/9"], [4, "one-hot"], [7, "one-hot"]] as const
 ) {
   Deno.test(`encodeOnnx() round trip: onnxruntime-web matches tfjs to 1e-6 (hidden ${units}, input ${scaling})`, async () => {
-    const model = distinctGateModel(units, units);
+    const model = distinctGateModel(units, units, scaling);
     const bytes = encodeOnnx({
       weights: exportWeights(model),
       units,

@@ -1,13 +1,17 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import {
+  affineOf,
   BASELINE_CHOICES,
   checkSeries,
   configDifferences,
   datasetFor,
   DEFAULT_CONFIG,
+  digitInputs,
   exactClassPrior,
+  INPUT_SCALING,
   InputError,
+  inputWidth,
   labelOf,
   makeDataset,
   resolveConfig,
@@ -143,8 +147,31 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   assertThrows(
     () => resolveConfig({ inputScaling: "z" as never }),
     RangeError,
-    'Config field "inputScaling" must be one of digit/9, digit, centered, got z',
+    'Config field "inputScaling" must be one of digit/9, digit, centered, one-hot, got z',
   );
+  for (const arch of ["linear", "rnn", "gru", "conv1d"] as const) {
+    assertThrows(
+      () => resolveConfig({ inputScaling: "one-hot", arch }),
+      RangeError,
+      `Config field "inputScaling" one-hot needs the arch lstm, got ${arch}`,
+    );
+  }
+  assertEquals(resolveConfig({ inputScaling: "one-hot" }).inputScaling, "one-hot");
+});
+
+Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, one-hot the unit vectors; inputWidth() 1 or 10", () => {
+  for (const name of Object.keys(INPUT_SCALING) as (keyof typeof INPUT_SCALING)[]) {
+    const e = INPUT_SCALING[name];
+    const rows = digitInputs(e);
+    assertEquals(rows.length, SPEC.digitValues, name);
+    rows.forEach((row, d) => {
+      assertEquals(row.length, inputWidth(e), name);
+      if ("values" in e) assertEquals(Array.from(row), Array.from({ length: 10 }, (_, k) => (k === d ? 1 : 0)));
+      else assertEquals(row[0], (d - e.offset) / e.divisor);
+    });
+  }
+  assertEquals(inputWidth(INPUT_SCALING["one-hot"]), 10);
+  assertThrows(() => affineOf(INPUT_SCALING["one-hot"]), RangeError, "not a one-hot input of 10");
 });
 
 Deno.test("SPEC's numbers reach the core: data sizes, label threshold, digit range, sum range", () => {

@@ -193,3 +193,26 @@ Deno.test("deno task train removes a dead run's staging copy, replaces a model o
   assertEquals((await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name).sort(), ["m", "tiny.json"]);
   await Deno.remove(tmp, { recursive: true });
 });
+
+Deno.test("deno task train --scaling one-hot (e): trains, writes a model whose model.onnx takes raw digits, and deno task verify passes it", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "lstm-sum-onehot-" });
+  try {
+    const config = await tinyConfigFile(tmp);
+    const out = `${tmp}/model`;
+    const run = await train(["--config", config, "--out", out, "--scaling", "one-hot", "--epochs", "2", "--quiet"]);
+    assertEquals(run.code, 0, run.stderr);
+    const metrics = JSON.parse(await Deno.readTextFile(`${out}/${MODEL_FILES.metrics}`));
+    assertEquals(metrics.config.inputScaling, "one-hot");
+    assertEquals(metrics.parameters, 4 * (8 * (10 + 8) + 8) + 8 + 1);
+    assert(metrics.onnx.decisionsAgree && metrics.onnx.maxAbsDiff <= 1e-5, JSON.stringify(metrics.onnx));
+    const verify = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}scripts/verify.ts`, "--model", out],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(verify.code, 0, new TextDecoder().decode(verify.stderr));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -3,7 +3,7 @@
  * @module
  */
 import { createRng, deriveSeed, shuffleInPlace } from "./rng.ts";
-import { type Affine, SPEC, type TrainConfig } from "./spec.ts";
+import { digitInputs, type InputEncoding, inputWidth, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One split of the data. */
 export interface Split {
@@ -197,28 +197,29 @@ export function epochPermutation(
 }
 
 /**
- * Scales digits into the network's input (item e): (digit − offset) / divisor, as in
- * `INPUT_SCALING`; e.g. offset 0 and divisor 9 for `"digit/9"`, so inputs lie in [0, 1].
+ * Scales digits into the network's input (item e), as `INPUT_SCALING` says: (digit − offset) /
+ * divisor, e.g. offset 0 and divisor 9 for `"digit/9"` so inputs lie in [0, 1]; or one-hot, 10
+ * inputs per digit. Computed in float64 ({@link digitInputs}), stored as float32.
  *
  * @param x Digits, shape `[n, seriesLength]`.
  * @param seriesLength Digits per series.
- * @param scaling The offset and divisor.
+ * @param scaling The encoding.
  * @param rows Which rows to take, in order; all rows when omitted.
- * @returns Float32 inputs, shape `[rows, seriesLength]`.
+ * @returns Float32 inputs, shape `[rows, seriesLength, inputWidth(scaling)]`.
  */
 export function scaleDigits(
   x: Uint8Array,
   seriesLength: number,
-  scaling: Affine,
+  scaling: InputEncoding,
   rows?: ArrayLike<number>,
 ): Float32Array {
+  const table = digitInputs(scaling);
+  const F = inputWidth(scaling);
   const n = rows ? rows.length : x.length / seriesLength;
-  const out = new Float32Array(n * seriesLength);
+  const out = new Float32Array(n * seriesLength * F);
   for (let r = 0; r < n; r++) {
     const src = (rows ? rows[r] : r) * seriesLength;
-    for (let t = 0; t < seriesLength; t++) {
-      out[r * seriesLength + t] = (x[src + t] - scaling.offset) / scaling.divisor;
-    }
+    for (let t = 0; t < seriesLength; t++) out.set(table[x[src + t]], (r * seriesLength + t) * F);
   }
   return out;
 }

@@ -6,7 +6,7 @@
  * not either). Pure: weights in, figures out, no tfjs.
  * @module
  */
-import type { Affine } from "./spec.ts";
+import { digitInputs, type InputEncoding, inputWidth } from "./spec.ts";
 import { leastSquares } from "./stats.ts";
 import { seriesSum } from "./dataset.ts";
 import { type BoundarySet, scoreBoundary } from "./boundary.ts";
@@ -15,7 +15,7 @@ import { type BoundarySet, scoreBoundary } from "./boundary.ts";
 export interface LstmArrays {
   /** LSTM units H. */
   units: number;
-  /** Input kernel `[1, 4H]`, row-major. */
+  /** Input kernel `[F, 4H]` (F inputs per step), row-major. */
   kernel: Float32Array;
   /** Recurrent kernel `[H, 4H]`, row-major. */
   recurrentKernel: Float32Array;
@@ -51,7 +51,7 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
  * @param w The weights.
  * @param x Digits, row-major `[n, seriesLength]`.
  * @param seriesLength Digits per series.
- * @param scaling How a digit becomes the input: (d − offset) / divisor.
+ * @param scaling How a digit becomes the input: (d − offset) / divisor, or one-hot.
  * @returns P(class 1) per series and the cell statistics.
  * @throws {RangeError} Weights whose sizes do not fit `units`, or digits that do not fill whole series.
  */
@@ -59,12 +59,13 @@ export function lstmForward(
   w: LstmArrays,
   x: ArrayLike<number>,
   seriesLength: number,
-  scaling: Affine,
+  scaling: InputEncoding,
 ): { p: Float64Array; stats: CellStats } {
   const H = w.units;
   const G = 4 * H;
   if (
-    w.kernel.length !== G || w.recurrentKernel.length !== H * G || w.bias.length !== G || w.denseKernel.length !== H
+    w.kernel.length !== inputWidth(scaling) * G || w.recurrentKernel.length !== H * G || w.bias.length !== G ||
+    w.denseKernel.length !== H
   ) {
     throw new RangeError(`LSTM weights do not fit ${H} units`);
   }
@@ -72,6 +73,8 @@ export function lstmForward(
     throw new RangeError(`Digits must fill whole series of ${seriesLength}, got ${x.length}`);
   }
   const n = x.length / seriesLength;
+  const inputs = digitInputs(scaling);
+  const F = inputWidth(scaling);
   const p = new Float64Array(n);
   const h = new Float64Array(H);
   const c = new Float64Array(H);
@@ -86,8 +89,15 @@ export function lstmForward(
     h.fill(0);
     c.fill(0);
     for (let t = 0; t < seriesLength; t++) {
-      const input = (x[s * seriesLength + t] - scaling.offset) / scaling.divisor;
-      for (let j = 0; j < G; j++) z[j] = w.kernel[j] * input + w.bias[j];
+      const input = inputs[x[s * seriesLength + t]];
+      if (F === 1) { for (let j = 0; j < G; j++) z[j] = w.kernel[j] * input[0] + w.bias[j]; }
+      else {
+        z.set(w.bias);
+        for (let f = 0; f < F; f++) {
+          if (input[f] === 0) continue;
+          for (let j = 0; j < G; j++) z[j] += w.kernel[f * G + j] * input[f];
+        }
+      }
       for (let k = 0; k < H; k++) {
         const hk = h[k];
         if (hk === 0) continue;
@@ -243,7 +253,7 @@ export async function diagnose(options: {
   set: BoundarySet;
   predict: (x: Uint8Array) => Promise<ArrayLike<number>>;
   weights: LstmArrays;
-  scaling: Affine;
+  scaling: InputEncoding;
   cellSeriesPerSum?: number;
 }): Promise<Diagnosis> {
   const { set, predict, weights, scaling } = options;

@@ -3,7 +3,7 @@
  * one pure function that the architecture comparison and its tests share.
  * @module
  */
-import { archOf, CONV1D, SPEC, type TrainConfig } from "./spec.ts";
+import { archOf, CONV1D, INPUT_SCALING, inputWidth, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One layer of a stack, applied to the previous layer's features (or the input's). */
 export type LayerShape =
@@ -70,11 +70,11 @@ export function countParameters(
 /**
  * The layers of a config's network, for {@link countParameters}: the input size and the layer shapes.
  *
- * @param config The arch, units and series length.
+ * @param config The arch, units and series length, and the input scaling (absent: one input per step).
  * @returns The input size per step and the layers.
  */
 export function archLayers(
-  config: Pick<TrainConfig, "arch" | "units" | "seriesLength">,
+  config: Pick<TrainConfig, "arch" | "units" | "seriesLength"> & Partial<Pick<TrainConfig, "inputScaling">>,
 ): { inputSize: number; layers: LayerShape[] } {
   const out: LayerShape = { kind: "dense", units: SPEC.outputs };
   switch (archOf(config)) {
@@ -87,6 +87,9 @@ export function archLayers(
     case "gru":
       return { inputSize: 1, layers: [{ kind: "gru", units: config.units }, out] };
     case "lstm":
-      return { inputSize: 1, layers: [{ kind: "lstm", units: config.units }, out] };
+      return {
+        inputSize: config.inputScaling === undefined ? 1 : inputWidth(INPUT_SCALING[config.inputScaling]),
+        layers: [{ kind: "lstm", units: config.units }, out],
+      };
   }
 }

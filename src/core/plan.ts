@@ -91,7 +91,8 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   },
   /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
   boundary: {
-    description: "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling, clipping",
+    description:
+      "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling or one-hot, clipping",
     variants: [],
     arms: [
       { name: "spec", config: {} },
@@ -104,6 +105,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "fb10-average-31", config: { forgetBias: 10, averageFrom: 31 } },
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "digit-input", config: { inputScaling: "digit" } },
+      { name: "one-hot-input", config: { inputScaling: "one-hot" } },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,

@@ -49,9 +49,9 @@ Object.freeze(SPEC);
 export type Spec = typeof SPEC;
 
 /** How a digit becomes the network's input (item e). */
-export type InputScaling = "digit/9" | "digit" | "centered";
+export type InputScaling = "digit/9" | "digit" | "centered" | "one-hot";
 
-/** An input scaling as arithmetic: the network sees (digit − offset) / divisor. */
+/** An input scaling as arithmetic: the network sees one input per step, (digit − offset) / divisor. */
 export interface Affine {
   /** Subtracted from the digit first. */
   offset: number;
@@ -59,12 +59,81 @@ export interface Affine {
   divisor: number;
 }
 
-/** Each input scaling as (digit − offset) / divisor: d / 9 in [0, 1], d itself, (d − 4.5) / 4.5 in [−1, 1]. */
-export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<Affine>>> = Object.freeze({
+/** A one-hot input: digit d becomes the unit vector e_d, `values` inputs per step. */
+export interface OneHot {
+  /** Inputs per step: the number of digit values. */
+  values: number;
+}
+
+/** How a digit becomes the network's inputs at one step: one scaled value, or a one-hot vector. */
+export type InputEncoding = Affine | OneHot;
+
+/**
+ * Each input scaling: d / 9 in [0, 1], d itself, (d − 4.5) / 4.5 in [−1, 1], or one-hot over the
+ * 10 digit values (the LSTM's input size becomes 10; its ONNX graph still takes raw digits).
+ */
+export const INPUT_SCALING: Readonly<Record<InputScaling, Readonly<InputEncoding>>> = Object.freeze({
   "digit/9": Object.freeze({ offset: 0, divisor: 9 }),
   "digit": Object.freeze({ offset: 0, divisor: 1 }),
   "centered": Object.freeze({ offset: 4.5, divisor: 4.5 }),
+  "one-hot": Object.freeze({ values: SPEC.digitValues }),
 });
+
+/**
+ * The encoding as one scaled value per step, for the paths that take one input per step.
+ *
+ * @param encoding An input encoding.
+ * @returns It, when it is affine.
+ * @throws {RangeError} A one-hot encoding.
+ * @example
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * assertEquals(affineOf(INPUT_SCALING.centered), { offset: 4.5, divisor: 4.5 });
+ * assertThrows(() => affineOf(INPUT_SCALING["one-hot"]), RangeError, "one-hot");
+ * ```
+ */
+export function affineOf(encoding: InputEncoding): Affine {
+  if ("values" in encoding) {
+    throw new RangeError(`This path takes one input per step, not a one-hot input of ${encoding.values}`);
+  }
+  return encoding;
+}
+
+/**
+ * Inputs per step of an encoding: 1 for a scaled digit, the digit values for one-hot.
+ *
+ * @param encoding An input encoding.
+ * @returns The network's input size.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([inputWidth(INPUT_SCALING.digit), inputWidth(INPUT_SCALING["one-hot"])], [1, 10]);
+ * ```
+ */
+export function inputWidth(encoding: InputEncoding): number {
+  return "values" in encoding ? encoding.values : 1;
+}
+
+/**
+ * The network's inputs for each digit value, computed in float64: row d is what digit d becomes.
+ *
+ * @param encoding An input encoding.
+ * @returns `SPEC.digitValues` rows of {@link inputWidth} values each.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(digitInputs(INPUT_SCALING.centered)[9], Float64Array.of(1));
+ * assertEquals(digitInputs(INPUT_SCALING["one-hot"])[2], Float64Array.of(0, 0, 1, 0, 0, 0, 0, 0, 0, 0));
+ * ```
+ */
+export function digitInputs(encoding: InputEncoding): Float64Array[] {
+  return Array.from({ length: SPEC.digitValues }, (_, d) => {
+    if (!("values" in encoding)) return Float64Array.of((d - encoding.offset) / encoding.divisor);
+    const row = new Float64Array(encoding.values);
+    row[d] = 1;
+    return row;
+  });
+}
 
 /** The network (item e leaves the architecture free): the spec's LSTM, or a baseline beside it. */
 export const ARCHS: readonly Arch[] = Object.freeze(["lstm", "linear", "rnn", "gru", "conv1d"]);
@@ -107,7 +176,8 @@ export interface TrainConfig {
   seriesLength: number;
   /** (a) label threshold on the sum. */
   threshold: number;
-  /** (e) free choice: how a digit d becomes the network's input: `"digit/9"` feeds d / 9 in [0, 1], `"digit"` feeds d. */
+  /** (e) free choice: how a digit d becomes the network's input: `"digit/9"` feeds d / 9 in [0, 1], `"digit"` feeds d,
+   * `"centered"` (d − 4.5) / 4.5, `"one-hot"` the unit vector e_d (the LSTM only). */
   inputScaling: InputScaling;
   /** (e) free choice: the LSTM gate activation. Keras 2+ and PyTorch use the logistic sigmoid. */
   recurrentActivation: "sigmoid";
@@ -316,6 +386,9 @@ export function resolveConfig(
     throw new RangeError(
       `Config field "inputScaling" must be one of ${Object.keys(INPUT_SCALING).join(", ")}, got ${config.inputScaling}`,
     );
+  }
+  if (config.inputScaling === "one-hot" && archOf(config) !== "lstm") {
+    throw new RangeError(`Config field "inputScaling" one-hot needs the arch lstm, got ${config.arch}`);
   }
   if (config.recurrentActivation !== "sigmoid") {
     throw new RangeError(

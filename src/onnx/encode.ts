@@ -4,6 +4,9 @@
  *   series [N, T, 1] (raw digits) → [Sub(offset)] → Div(divisor) → Transpose(1, 0, 2) → LSTM → Reshape([-1, H])
  *     → Gemm(Wd, bd) → Sigmoid → probability [N, 1]
  *
+ * With the one-hot input, Equal(series, [0, 1, ..., 9]) → Cast(float) takes the place of Sub and Div: the
+ * graph turns raw digits into `[N, T, 10]` itself, so every consumer still sends raw digits.
+ *
  * IR version 8 with opset 17: the pair that onnx 1.13+ writes by default, that
  * onnxruntime-web 1.30 runs (IR 7–13, opsets 13–26; it rejects IR 14 and opset 27) and that older runtimes
  * (onnxruntime ≥ 1.13, TensorRT 8.6) read too; every operator used is unchanged since.
@@ -11,7 +14,7 @@
  */
 import onnxProto from "onnx-proto";
 import type { onnx as OnnxTypes } from "onnx-proto";
-import { type Affine, SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Affine, type InputEncoding, inputWidth, SPEC, type TrainConfig } from "../core/spec.ts";
 
 const onnx = onnxProto.onnx;
 
@@ -50,7 +53,7 @@ export function describeIo(config: Pick<TrainConfig, "seriesLength" | "threshold
 
 /** Weights in the tf.layers layout, as plain arrays. */
 export interface ExportWeights {
-  /** `[1, 4H]`, gates i, f, c, o. */
+  /** `[F, 4H]`, gates i, f, c, o (F inputs per step: 1, or 10 one-hot). */
   kernel: Float32Array;
   /** `[H, 4H]`, gates i, f, c, o. */
   recurrentKernel: Float32Array;
@@ -70,8 +73,8 @@ export interface EncodeOptions {
   units: number;
   /** Steps per series T. */
   seriesLength: number;
-  /** The trainer's input scaling, applied inside the graph: (digit − offset) / divisor. */
-  input: Affine;
+  /** The trainer's input scaling, applied inside the graph: (digit − offset) / divisor, or one-hot. */
+  input: InputEncoding;
   /** The LSTM's gate activation; the exporter supports "sigmoid" (ONNX "Sigmoid"). */
   recurrentActivation: "sigmoid";
   /** String properties stored in the model's metadata. */
@@ -148,20 +151,27 @@ function valueInfo(name: string, dims: (number | string)[]) {
   });
 }
 
-/** Reorders tfjs gate blocks (i, f, c, o) into ONNX LSTM's W, R and B. */
+/**
+ * Reorders tfjs gate blocks (i, f, c, o) into ONNX LSTM's W `[1, 4H, F]`, R `[1, 4H, H]` and B `[1, 8H]`.
+ *
+ * @param w The tf.layers weights; the kernel's size gives F, the inputs per step.
+ * @param units H.
+ * @returns W, R and B.
+ */
 export function onnxLstmWeights(
   w: ExportWeights,
   units: number,
 ): { W: Float32Array; R: Float32Array; B: Float32Array } {
   const H = units;
-  const W = new Float32Array(4 * H); // [1, 4H, 1]
+  const F = w.kernel.length / (4 * H);
+  const W = new Float32Array(4 * H * F); // [1, 4H, F]
   const R = new Float32Array(4 * H * H); // [1, 4H, H]
   const B = new Float32Array(8 * H); // [1, 8H] = [Wb, Rb]; Rb stays 0
   TFJS_BLOCK_FOR_ONNX_GATE.forEach((block, gate) => {
     for (let u = 0; u < H; u++) {
       const src = block * H + u;
       const row = gate * H + u;
-      W[row] = w.kernel[src];
+      for (let f = 0; f < F; f++) W[row * F + f] = w.kernel[f * 4 * H + src];
       B[row] = w.bias[src];
       for (let v = 0; v < H; v++) {
         R[row * H + v] = w.recurrentKernel[v * 4 * H + src];
@@ -175,8 +185,20 @@ function node(opType: string, inputs: string[], outputs: string[], attributes: R
   return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: outputs[0], attribute: attributes });
 }
 
-/** The input scaling inside the graph, (digit − offset) / divisor: its nodes (output `scaled`) and constants. */
-function scalingNodes(input: Affine) {
+/** The input scaling inside the graph, (digit − offset) / divisor or one-hot: its nodes (output `scaled`) and constants. */
+function scalingNodes(input: InputEncoding) {
+  if ("values" in input) {
+    // [N, T, 1] == [V] broadcasts to [N, T, V]: true at the digit's own value
+    return {
+      nodes: [
+        node("Equal", [INPUT_NAME, "digit_values"], ["one_hot"]),
+        node("Cast", ["one_hot"], ["scaled"], [attr("to", onnx.TensorProto.DataType.FLOAT)]),
+      ],
+      initializers: [
+        floatTensor("digit_values", [input.values], Float32Array.from({ length: input.values }, (_, d) => d)),
+      ],
+    };
+  }
   return {
     nodes: input.offset === 0 ? [node("Div", [INPUT_NAME, "input_divisor"], ["scaled"])] : [
       node("Sub", [INPUT_NAME, "input_offset"], ["shifted"]),
@@ -455,7 +477,7 @@ export function encodeOnnx(options: EncodeOptions): Uint8Array {
     ],
     [
       ...scaling.initializers,
-      floatTensor("lstm_W", [1, 4 * H, 1], W),
+      floatTensor("lstm_W", [1, 4 * H, inputWidth(options.input)], W),
       floatTensor("lstm_R", [1, 4 * H, H], R),
       floatTensor("lstm_B", [1, 8 * H], B),
       intTensor("last_h_shape", [-1, H]),

@@ -7,7 +7,7 @@ import type { LstmWeights } from "./model.ts";
 
 /** A mini-batch in the network's input representation. */
 export interface Batch {
-  /** Scaled digits, row-major, shape `[size, seriesLength]`, float32. */
+  /** Scaled digits, row-major, shape `[size, seriesLength, F]` (F inputs per step: 1, or 10 one-hot), float32. */
   x: Float32Array;
   /** Labels 0 or 1, shape `[size]`, float32. */
   y: Float32Array;

@@ -9,7 +9,7 @@ import { lstmWeights } from "./model.ts";
 import { referencePredict } from "./reference.ts";
 import type { TrainingMetrics } from "./train.ts";
 import { type Dataset, scaleDigits } from "../core/dataset.ts";
-import { archOf, CONV1D, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
+import { affineOf, archOf, CONV1D, INPUT_SCALING, SPEC, type TrainConfig } from "../core/spec.ts";
 import {
   describeIo,
   encodeConv1dOnnx,
@@ -66,7 +66,7 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
         kernel: kernel.dataSync() as Float32Array,
         bias: bias.dataSync() as Float32Array,
         seriesLength: c.seriesLength,
-        input,
+        input: affineOf(input),
         metadata,
       });
     }
@@ -77,7 +77,7 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
         weights: { kernel, bias, denseKernel, denseBias },
         ...CONV1D,
         seriesLength: c.seriesLength,
-        input,
+        input: affineOf(input),
         metadata,
       });
     }
@@ -92,7 +92,7 @@ export function encodeTrained(model: tf.LayersModel, metrics: TrainingMetrics): 
         weights: { kernel, recurrentKernel, bias, denseKernel, denseBias },
         units: c.units,
         seriesLength: c.seriesLength,
-        input,
+        input: affineOf(input),
         metadata,
       });
     }

@@ -7,15 +7,15 @@
  * - batch-major products only, `[B, K] × [K, N]`, with the weight as the right operand: the
  *   backend caches XNNPACK's packed copy of the right operand per tensor, so the weights are
  *   packed once per batch; the transposed (feature-major) layout measured 15–25 % slower;
- * - all four gates in one product per step, `[h_{t-1}, x_t, 1] · Wa`, the digit and the bias
- *   folded in as two more rows of Wa, and the sigmoid fused into it; the c-gate columns of Wa
+ * - all four gates in one product per step, `[h_{t-1}, x_t, 1] · Wa`, the input (F values: 1, or
+ *   10 one-hot) and the bias folded in as F + 1 more rows of Wa, and the sigmoid fused into it; the c-gate columns of Wa
  *   are doubled once per batch so that tanh(z) = 2·sigmoid(2z) − 1 needs no tanh kernel;
  * - tanh of the cell state as one tfjs sigmoid per step over `[B, H]` (a JS `Math.tanh` loop
  *   costs several times more);
  * - the cell update, and the whole backward cell, as one JS loop per step: no tfjs op, so no
  *   per-op dispatch and allocation, and the loops write the gate gradients straight into the
  *   layout the next product reads;
- * - the weight and bias gradients of all steps as one stacked GEMM `[4H, T·B] × [T·B, H+2]`;
+ * - the weight and bias gradients of all steps as one stacked GEMM `[4H, T·B] × [T·B, H+F+1]`;
  * - buffers reused from batch to batch (no allocation on the hot path).
  *
  * The maths and the weight layout are those of tf.layers' LSTM (gates i, f, c, o; sigmoid
@@ -52,7 +52,7 @@ export function heap(t: tf.Tensor): Float32Array {
 
 /** Buffers for one batch shape, reused across batches. Rows are series, batch-major. */
 class Workspace {
-  /** `[T·B, H+2]`: row t·B + n is [h_{t-1}, x_t, 1] of series n; rows of t = 0 hold h = 0. */
+  /** `[T·B, H+F+1]`: row t·B + n is [h_{t-1}, x_t, 1] of series n (x_t: F inputs); rows of t = 0 hold h = 0. */
   readonly ha: Float32Array;
   /** `[T·B, 4H]`: the gates' sigmoid outputs (the c gate as sigmoid(2z)), kept for backward. */
   readonly gates: Float32Array;
@@ -71,9 +71,15 @@ class Workspace {
   /** `[B, H]`: h after the last step. */
   readonly hLast: Float32Array;
 
-  constructor(readonly B: number, readonly T: number, readonly H: number, readonly training: boolean) {
+  constructor(
+    readonly B: number,
+    readonly T: number,
+    readonly H: number,
+    readonly F: number,
+    readonly training: boolean,
+  ) {
     const rows = T * B;
-    const K = H + 2;
+    const K = H + F + 1;
     this.ha = new Float32Array(rows * K);
     // backward needs every step; inference keeps one step's gates and states
     const kept = training ? rows : B;
@@ -96,7 +102,7 @@ class Workspace {
 
 /** Milliseconds spent per phase of {@link fastGradients}, summed over calls (for `deno task bench`). */
 export interface FastProfile {
-  /** The gate products `[B, H+2] × [H+2, 4H]` with their fused sigmoid, and the sigmoid of 2c. */
+  /** The gate products `[B, H+F+1] × [H+F+1, 4H]` with their fused sigmoid, and the sigmoid of 2c. */
   forwardGemm: number;
   /** The JS cell loops of the forward pass. */
   forwardCell: number;
@@ -127,11 +133,11 @@ function lap(profile: FastProfile | undefined, phase: keyof FastProfile, start: 
 
 const workspaces = new Map<string, Workspace>();
 
-function workspaceFor(B: number, T: number, H: number, training: boolean): Workspace {
-  const key = `${B}/${T}/${H}/${training}`;
+function workspaceFor(B: number, T: number, H: number, F: number, training: boolean): Workspace {
+  const key = `${B}/${T}/${H}/${F}/${training}`;
   let ws = workspaces.get(key);
   if (!ws) {
-    ws = new Workspace(B, T, H, training);
+    ws = new Workspace(B, T, H, F, training);
     workspaces.set(key, ws);
   }
   return ws;
@@ -208,7 +214,7 @@ function cellBackward(ws: Workspace, t: number): void {
   }
 }
 
-/** Wa = [R; K; b] with the c-gate columns doubled, `[H+2, 4H]`. */
+/** Wa = [R; K; b] with the c-gate columns doubled, `[H+F+1, 4H]`. */
 function stackedWeights(w: LstmWeights): tf.Tensor2D {
   const H = w.recurrentKernel.shape[0];
   return tf.tidy(() => {
@@ -220,20 +226,21 @@ function stackedWeights(w: LstmWeights): tf.Tensor2D {
 
 /** Runs the LSTM over a batch into `ws`; h after the last step lands in `ws.hLast`. */
 function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastProfile): void {
-  const { B, T, H, ha } = ws;
-  const K = H + 2;
+  const { B, T, H, F, ha } = ws;
+  const K = H + F + 1;
   for (let t = 0; t < T; t++) {
     for (let n = 0; n < B; n++) {
       const r = (t * B + n) * K;
-      ha[r + H] = x[n * T + t];
-      ha[r + H + 1] = 1;
+      const src = (n * T + t) * F;
+      for (let f = 0; f < F; f++) ha[r + H + f] = x[src + f];
+      ha[r + H + F] = 1;
     }
   }
   ws.cNow.fill(0);
   const wa = stackedWeights(w);
   let t0 = profile ? performance.now() : 0;
   for (let t = 0; t < T; t++) {
-    const haT = tf.tensor2d(ha.subarray(t * B * K, (t + 1) * B * K), [B, K]); // [B, H+2]
+    const haT = tf.tensor2d(ha.subarray(t * B * K, (t + 1) * B * K), [B, K]); // [B, H+F+1]
     const z = tf.fused.matMul({ a: haT, b: wa, activation: "sigmoid" }); // [B, 4H]
     t0 = lap(profile, "forwardGemm", t0);
     const row = ws.step(t);
@@ -325,9 +332,10 @@ export function outputBackward(
 export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfile): BatchGradients {
   const { size: B, seriesLength: T } = batch;
   const H = w.recurrentKernel.shape[0];
+  const F = w.kernel.shape[0];
   const G = 4 * H;
-  const K = H + 2;
-  const ws = workspaceFor(B, T, H, true);
+  const K = H + F + 1;
+  const ws = workspaceFor(B, T, H, F, true);
   const wd = w.denseKernel.dataSync() as Float32Array;
   const bd = w.denseBias.dataSync()[0];
 
@@ -354,17 +362,17 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
   }
   rT.dispose();
 
-  // every step's weight and bias gradients in one GEMM: dWaᵀ = dzᵀ · ha               [4H, H+2]
+  // every step's weight and bias gradients in one GEMM: dWaᵀ = dzᵀ · ha             [4H, H+F+1]
   const dwT = tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(ws.dz, [T * B, G])), tf.tensor2d(ws.ha, [T * B, K])));
   const v = heap(dwT);
   const recurrentKernel = new Float32Array(H * G);
-  const kernel = new Float32Array(G);
+  const kernel = new Float32Array(F * G);
   const bias = new Float32Array(G);
   for (let g = 0; g < G; g++) {
     const r = g * K;
     for (let j = 0; j < H; j++) recurrentKernel[j * G + g] = v[r + j];
-    kernel[g] = v[r + H];
-    bias[g] = v[r + H + 1];
+    for (let f = 0; f < F; f++) kernel[f * G + g] = v[r + H + f];
+    bias[g] = v[r + H + F];
   }
   dwT.dispose();
   t0 = lap(profile, "weightGemm", t0);
@@ -372,7 +380,7 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
     loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
     probabilities,
     grads: {
-      kernel: tf.tensor2d(kernel, [1, G]),
+      kernel: tf.tensor2d(kernel, [F, G]),
       recurrentKernel: tf.tensor2d(recurrentKernel, [H, G]),
       bias: tf.tensor1d(bias),
       denseKernel: tf.tensor2d(denseKernel, [H, 1]),
@@ -387,7 +395,7 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
  * P(class 1) for many series, forward only, in chunks.
  *
  * @param w The weights.
- * @param x Scaled digits, shape `[n, seriesLength]`.
+ * @param x Scaled digits, shape `[n, seriesLength, F]` (F: the kernel's rows).
  * @param seriesLength Steps per series.
  * @param chunk Series per forward pass.
  * @returns Probabilities, shape `[n]`.
@@ -399,8 +407,9 @@ export function fastPredict(
   chunk = 1000,
 ): Float32Array {
   const H = w.recurrentKernel.shape[0];
-  return predictInChunks(w, { x, seriesLength, chunk }, (xs, size) => {
-    const ws = workspaceFor(size, seriesLength, H, false);
+  const F = w.kernel.shape[0];
+  return predictInChunks(w, { x, seriesLength, chunk, width: F }, (xs, size) => {
+    const ws = workspaceFor(size, seriesLength, H, F, false);
     forward(w, xs, ws);
     return ws.hLast;
   });
@@ -410,16 +419,17 @@ export function fastPredict(
  * Runs a recurrent network's forward pass over many series in chunks, then the output layer.
  *
  * @param w The output layer's weights (`denseKernel` `[H, 1]`, `denseBias` `[1]`).
- * @param input The scaled digits `[n, seriesLength]` and the series per chunk.
+ * @param input The scaled digits `[n, seriesLength, width]` (width 1 when absent) and the series per chunk.
  * @param lastH Runs a chunk of `size` series and returns h after the last step, `[size, H]`.
  * @returns P(class 1), `[n]`.
  */
 export function predictInChunks(
   w: { denseKernel: tf.Tensor; denseBias: tf.Tensor },
-  input: { x: Float32Array; seriesLength: number; chunk: number },
+  input: { x: Float32Array; seriesLength: number; chunk: number; width?: number },
   lastH: (xs: Float32Array, size: number) => Float32Array,
 ): Float32Array {
-  const { x, seriesLength, chunk } = input;
+  const { x, chunk } = input;
+  const seriesLength = input.seriesLength * (input.width ?? 1); // values per series
   const n = x.length / seriesLength;
   const H = w.denseKernel.shape[0];
   const wd = w.denseKernel.dataSync() as Float32Array;

@@ -4,11 +4,11 @@
  */
 import { tf } from "./backend.ts";
 import { deriveSeed } from "../core/rng.ts";
-import { type Arch, archOf, CONV1D, SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Arch, archOf, CONV1D, INPUT_SCALING, inputWidth, SPEC, type TrainConfig } from "../core/spec.ts";
 
 /** Trainable weights in the tf.layers layout, gate order i, f, c, o along the 4H axis. */
 export interface LstmWeights {
-  /** Input kernel, shape `[1, 4H]`. */
+  /** Input kernel, shape `[F, 4H]` (F inputs per step: 1, or 10 one-hot). */
   kernel: tf.Tensor2D;
   /** Recurrent kernel, shape `[H, 4H]`. */
   recurrentKernel: tf.Tensor2D;
@@ -34,14 +34,14 @@ export const WEIGHT_NAMES = [
  * kernel, zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
  * when that is given.
  *
- * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`, `forgetBias`.
- * @returns A tf.layers model, input `[N, seriesLength, 1]` (scaled digits), output `[N, 1]`.
+ * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`, `forgetBias`, `arch`, and
+ *   `inputScaling` (the LSTM's input size: 10 for one-hot, else 1; absent, 1).
+ * @returns A tf.layers model, input `[N, seriesLength, F]` (scaled digits, F inputs per step), output `[N, 1]`.
  */
 export function buildModel(
-  config: Pick<
-    TrainConfig,
-    "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias" | "arch"
-  >,
+  config:
+    & Pick<TrainConfig, "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias" | "arch">
+    & Partial<Pick<TrainConfig, "inputScaling">>,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
   // every arch ends in the spec's output: one sigmoid unit (item b)
@@ -111,10 +111,11 @@ export function buildModel(
   const warn = console.warn; // the orthogonal initialiser warns on every large matrix
   console.warn = () => {};
   try {
+    const width = config.inputScaling === undefined ? 1 : inputWidth(INPUT_SCALING[config.inputScaling]);
     model.add(tf.layers.lstm({
       name: "lstm",
       units: config.units,
-      inputShape: [config.seriesLength, 1],
+      inputShape: [config.seriesLength, width],
       activation: "tanh",
       recurrentActivation: "sigmoid",
       unitForgetBias: config.unitForgetBias,
@@ -146,7 +147,7 @@ export type WeightName = typeof WEIGHT_NAMES[number];
 
 /** The model's live trainable variables by role, typed by rank: usable wherever {@link LstmWeights} is. */
 export interface LstmVariables {
-  /** Input kernel, shape `[1, 4H]`. */
+  /** Input kernel, shape `[F, 4H]` (F inputs per step: 1, or 10 one-hot). */
   kernel: tf.Variable<tf.Rank.R2>;
   /** Recurrent kernel, shape `[H, 4H]`. */
   recurrentKernel: tf.Variable<tf.Rank.R2>;
@@ -279,7 +280,8 @@ export function weightsFromArrays(
 }
 
 /**
- * Counts the trainable parameters: 4·(H·(1+H)+H) + H + 1, 161,801 for H = 200.
+ * Counts the trainable parameters: 4·(H·(F+H)+H) + H + 1 for F inputs per step, 161,801 for H = 200
+ * and F = 1.
  *
  * @param model Any tf.layers model.
  * @returns The number of trainable scalars.

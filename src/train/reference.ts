@@ -17,7 +17,7 @@ import { SPEC } from "../core/spec.ts";
  * @param model The network from `buildModel`.
  * @param batch The mini-batch.
  * @param roles The model's trainable variables with their roles ({@link roleVariables}).
- * @param forward The network's forward pass, `[B, T, 1]` to `[B, 1]`; by default `model.apply`.
+ * @param forward The network's forward pass, `[B, T, F]` to `[B, 1]`; by default `model.apply`.
  * @returns Loss, probabilities and gradients keyed by role.
  */
 export function autodiffGradients(
@@ -28,7 +28,8 @@ export function autodiffGradients(
 ): { loss: number; probabilities: Float32Array; grads: Record<string, tf.Tensor> } {
   let probabilities: Float32Array = new Float32Array(0);
   const { grads } = tf.tidy(() => {
-    const xs = tf.tensor3d(batch.x, [batch.size, batch.seriesLength, 1]);
+    const width = batch.x.length / (batch.size * batch.seriesLength); // inputs per step
+    const xs = tf.tensor3d(batch.x, [batch.size, batch.seriesLength, width]);
     const ys = tf.tensor2d(batch.y, [batch.size, 1]);
     return tf.variableGrads(() => {
       const p = forward(xs);
@@ -87,7 +88,7 @@ export function referenceGradients(
  * P(class 1) for many series through `model.predict`.
  *
  * @param model The network.
- * @param x Scaled digits, shape `[n, seriesLength]`.
+ * @param x Scaled digits, shape `[n, seriesLength, F]` with F the model's inputs per step.
  * @param seriesLength Steps per series.
  * @returns Probabilities, shape `[n]`.
  */
@@ -96,9 +97,10 @@ export function referencePredict(
   x: Float32Array,
   seriesLength: number,
 ): Float32Array {
-  const n = x.length / seriesLength;
+  const width = model.inputs[0].shape[2] ?? 1;
+  const n = x.length / (seriesLength * width);
   return tf.tidy(() => {
-    const p = model.predict(tf.tensor3d(x, [n, seriesLength, 1]), {
+    const p = model.predict(tf.tensor3d(x, [n, seriesLength, width]), {
       batchSize: 500,
     }) as tf.Tensor;
     return p.dataSync() as Float32Array;

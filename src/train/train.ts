@@ -13,7 +13,7 @@ import { referencePredict } from "./reference.ts";
 import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
 import { accuracy, binaryCrossEntropy, classificationReport, confusion } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
-import { type Affine, archOf, INPUT_SCALING, resolveConfig, type TrainConfig } from "../core/spec.ts";
+import { archOf, INPUT_SCALING, type InputEncoding, resolveConfig, type TrainConfig } from "../core/spec.ts";
 import type { EpochRecord, History, TrainingMetrics } from "../model_dir/schema.ts";
 import type { NamedArray, TrainingState } from "../model_dir/checkpoint.ts";
 
@@ -177,7 +177,7 @@ export interface TrainResult {
 export function batchOf(
   split: Split,
   seriesLength: number,
-  scaling: Affine,
+  scaling: InputEncoding,
   rows: ArrayLike<number>,
 ): Batch {
   return {
