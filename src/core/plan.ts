@@ -106,6 +106,8 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "digit-input", config: { inputScaling: "digit" } },
       { name: "one-hot-input", config: { inputScaling: "one-hot" } },
+      // the one-hot input with the default's choices: the candidate against the default itself
+      { name: "one-hot-fb5-average-31", config: { inputScaling: "one-hot", forgetBias: 5, averageFrom: 31 } },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,
