@@ -63,6 +63,32 @@ Deno.test("buildModel() draws the same initial weights from the same seed and ot
   assertNotEquals(bytes(5), bytes(6));
 });
 
+Deno.test("buildModel() (e) recurrentInit: orthogonal by default (R·Rᵀ = I), Glorot-uniform when asked; nothing else changes", () => {
+  const H = 6;
+  const weights = (extra: object) => {
+    const m = buildModel({ ...DEFAULT_CONFIG, units: H, seed: 7, ...extra });
+    const w = m.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    m.dispose();
+    return w; // kernel, recurrent kernel [H, 4H], bias, dense kernel, dense bias
+  };
+  const gram = (r: Float32Array) =>
+    Array.from({ length: H * H }, (_, k) => {
+      const [i, j] = [Math.floor(k / H), k % H];
+      let s = 0;
+      for (let c = 0; c < 4 * H; c++) s += r[i * 4 * H + c] * r[j * 4 * H + c];
+      return s;
+    });
+  const identity = Array.from({ length: H * H }, (_, k) => (Math.floor(k / H) === k % H ? 1 : 0));
+  const orthogonal = weights({});
+  const glorot = weights({ recurrentInit: "glorot" });
+  gram(orthogonal[1]).forEach((v, k) => assertAlmostEquals(v, identity[k], 1e-5));
+  const limit = Math.sqrt(6 / (H + 4 * H));
+  assert(glorot[1].every((v) => Math.abs(v) <= limit), `a value beyond the Glorot limit ${limit}`);
+  assert(gram(glorot[1]).some((v, k) => Math.abs(v - identity[k]) > 0.05), "Glorot-uniform came out orthogonal");
+  assertEquals(weights({ recurrentInit: "glorot" }), glorot, "the same seed gives the same weights");
+  for (const k of [0, 2, 3, 4]) assertEquals(glorot[k], orthogonal[k], `weight ${k} changed`);
+});
+
 Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-8, and frees its tensors on dispose", () => {
   const before = tf.memory().numTensors;
   const adam = makeOptimizer(DEFAULT_CONFIG);

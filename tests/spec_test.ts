@@ -157,6 +157,13 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
     );
   }
   assertEquals(resolveConfig({ inputScaling: "one-hot" }).inputScaling, "one-hot");
+  assertThrows(
+    () => resolveConfig({ recurrentInit: "he" as never }),
+    RangeError,
+    'Config field "recurrentInit" must be one of orthogonal, glorot, got he',
+  );
+  assert(!("recurrentInit" in resolveConfig({ recurrentInit: "orthogonal" })), "the default is stored as absent");
+  assertEquals(resolveConfig({ recurrentInit: "glorot" }).recurrentInit, "glorot");
 });
 
 Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, one-hot the unit vectors; inputWidth() 1 or 10", () => {

@@ -92,7 +92,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
   boundary: {
     description:
-      "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling or one-hot, clipping",
+      "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling or one-hot, clipping, recurrent init",
     variants: [],
     arms: [
       { name: "spec", config: {} },
@@ -104,6 +104,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       // the forget gate at bias 5 still leaks (a cell half-life of about 21 steps), and descending series are under-counted
       { name: "fb10-average-31", config: { forgetBias: 10, averageFrom: 31 } },
       { name: "clip-1", config: { clipNorm: 1 } },
+      { name: "glorot-recurrent", config: { recurrentInit: "glorot" } },
       { name: "digit-input", config: { inputScaling: "digit" } },
       { name: "one-hot-input", config: { inputScaling: "one-hot" } },
       // the one-hot input with the default's choices: the candidate against the default itself
@@ -235,7 +236,7 @@ export function canonicalJson(value: unknown): string {
  *
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
- *   fields that are set (arch, forget bias, clipping, weight averaging) and a non-default input scaling
+ *   fields that are set (arch, forget bias, clipping, weight averaging, recurrent init) and a non-default input scaling
  *   named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
@@ -248,6 +249,7 @@ export function runName(run: Pick<RunSpec, "variant" | "config">): string {
     config.forgetBias === undefined ? "" : `-fb${config.forgetBias}`,
     config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
     config.averageFrom === undefined ? "" : `-swa${config.averageFrom}`,
+    config.recurrentInit === undefined ? "" : `-${config.recurrentInit}`,
   ].join("");
   return `${variant}${tags}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
 }

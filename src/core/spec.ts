@@ -188,6 +188,9 @@ export interface TrainConfig {
   /** (e) free choice, optional: the forget-gate bias at initialisation, every unit. Absent: 1 when
    * `unitForgetBias` is set, else 0. A large value (sigmoid(5) ≈ 0.993) starts every cell as an integrator. */
   forgetBias?: number;
+  /** (e) free choice, optional: the recurrent kernel's initialiser. Absent: `orthogonal` (gain 1, the
+   * tf.layers and Keras default); `glorot` draws it Glorot-uniform, like the input kernel. */
+  recurrentInit?: RecurrentInit;
   /** (e) free choice, optional: the network. Absent: `lstm`, the spec's LSTM(units) then Dense(1, sigmoid);
    * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters); `rnn` is
    * SimpleRNN(units, tanh) and `gru` GRU(units) (tf.layers' convention: reset gate before the recurrent
@@ -206,7 +209,13 @@ export interface TrainConfig {
 
 /** The config fields that may be absent. Absent, each means what the project did before it had
  * them, so older model directories and run files keep their meaning and their run names. */
-export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch", "averageFrom"] as const;
+export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch", "averageFrom", "recurrentInit"] as const;
+
+/** The recurrent kernel's initialisers (item e); the first is the default, stored as absent. */
+export const RECURRENT_INITS = ["orthogonal", "glorot"] as const;
+
+/** One of {@link RECURRENT_INITS}. */
+export type RecurrentInit = typeof RECURRENT_INITS[number];
 
 /** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
 export const MAX_FORGET_BIAS = 20;
@@ -334,6 +343,12 @@ export function resolveConfig(
     throw new RangeError(`Config field "arch" must be one of ${ARCHS.join(", ")}, got ${config.arch}`);
   }
   if (config.arch === "lstm") delete config.arch; // the default, stored as absent: one name per run
+  if (config.recurrentInit !== undefined && !(RECURRENT_INITS as readonly unknown[]).includes(config.recurrentInit)) {
+    throw new RangeError(
+      `Config field "recurrentInit" must be one of ${RECURRENT_INITS.join(", ")}, got ${config.recurrentInit}`,
+    );
+  }
+  if (config.recurrentInit === RECURRENT_INITS[0]) delete config.recurrentInit; // the default, stored as absent
   if (
     config.clipNorm !== undefined &&
     !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))

@@ -31,7 +31,7 @@ export const WEIGHT_NAMES = [
 
 /**
  * Builds the network with seeded initialisers: Glorot-uniform kernels, an orthogonal recurrent
- * kernel, zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
+ * kernel (Glorot-uniform with `recurrentInit: "glorot"`), zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
  * when that is given.
  *
  * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`, `forgetBias`, `arch`, and
@@ -40,7 +40,7 @@ export const WEIGHT_NAMES = [
  */
 export function buildModel(
   config:
-    & Pick<TrainConfig, "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias" | "arch">
+    & Pick<TrainConfig, "seed" | "units" | "seriesLength" | "unitForgetBias" | "forgetBias" | "arch" | "recurrentInit">
     & Partial<Pick<TrainConfig, "inputScaling">>,
 ): tf.LayersModel {
   const seed = (tag: string) => deriveSeed(config.seed, "init", tag);
@@ -53,6 +53,11 @@ export function buildModel(
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
       biasInitializer: "zeros",
     });
+  // item (e): orthogonal (the default) or Glorot-uniform
+  const recurrentInitializer = () =>
+    config.recurrentInit === "glorot"
+      ? tf.initializers.glorotUniform({ seed: seed("recurrent") })
+      : tf.initializers.orthogonal({ seed: seed("recurrent"), gain: 1 });
   const arch = archOf(config);
   if (arch === "rnn" || arch === "gru") {
     // the same initialisers as the LSTM's: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias
@@ -62,7 +67,7 @@ export function buildModel(
       inputShape: [config.seriesLength, 1],
       activation: "tanh" as const,
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed("kernel") }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: seed("recurrent"), gain: 1 }),
+      recurrentInitializer: recurrentInitializer(),
       biasInitializer: "zeros" as const,
     };
     const warn = console.warn; // the orthogonal initialiser warns on every large matrix
@@ -122,10 +127,7 @@ export function buildModel(
       kernelInitializer: tf.initializers.glorotUniform({
         seed: seed("kernel"),
       }),
-      recurrentInitializer: tf.initializers.orthogonal({
-        seed: seed("recurrent"),
-        gain: 1,
-      }),
+      recurrentInitializer: recurrentInitializer(),
       biasInitializer: "zeros",
     }));
     model.add(output());
