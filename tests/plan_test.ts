@@ -115,6 +115,14 @@ Deno.test("selectArms() keeps the named arms in the plan's order, and names what
   assertThrows(() => selectArms(PLANS.spec, "spec"), RangeError, "has no arms to select");
 });
 
+Deno.test("planRuns() gives an arm with pairWith its partner's run on the same seed, even when selectArms() leaves the partner out", () => {
+  const runs = planRuns(selectArms(PLANS.boundary, "one-hot-fb5-average-31"), [2]);
+  assertEquals(runs.length, 1);
+  const partner = planRuns(selectArms(PLANS.boundary, "fb5-average-31"), [2])[0];
+  assertEquals(runs[0].pairWith, { arm: "fb5-average-31", run: runName(partner) });
+  assertEquals(planRuns(selectArms(PLANS.boundary, "clip-1"), [2])[0].pairWith, undefined);
+});
+
 Deno.test("runName() names the optional fields that are set, after the variant", () => {
   const name = (extra: object) =>
     runName({ variant: "spec", config: resolveConfig({ ...BASELINE_CHOICES, seed: 2, ...extra }) });

@@ -82,6 +82,7 @@ Deno.test("imbalanceSection() tables each treatment over seeds and judges the si
       spec: plan([spec]),
       imbalance: plan([cw], [{
         variant: "class-weighted",
+        baseline: "spec",
         seeds: [1, 2, 3],
         difference: { accuracy: summarize([-0.01, -0.01, -0.0101]), mcc: summarize([-0.1, -0.2, 0]) },
       }]),
@@ -124,7 +125,14 @@ Deno.test("boundaryArmsSection() names the best arm over the band against the ba
     boundaryBand: [0.97, 0.98, 0.99],
     accuracy: [0.998, 0.998, 0.998],
   });
-  const md = boundaryArmsSection({ boundary: plan([spec, fb]) }).join("\n");
+  const pairs = [{
+    variant: "forget-bias-5",
+    baseline: "forget-bias-3",
+    seeds: [1, 2, 3],
+    difference: { accuracy: summarize([0.001, 0.002, 0.003]) },
+  }];
+  const md = boundaryArmsSection({ boundary: plan([spec, fb], pairs) }).join("\n");
+  assertStringIncludes(md, "| forget-bias-5 − forget-bias-3 | 1, 2, 3 | +0.20 [");
   assertStringIncludes(
     md,
     "The best arm over sums 95..105 is **forget-bias-5**: 95.00 % ± 5.00 at sum 100 (bar ≥ 90 %: met)",

@@ -41,3 +41,44 @@ Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the 
   assertStringIncludes(s.text, "clip − spec, paired on seeds 1, 2");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("summarizePlan() pairs an arm that names pairWith with that arm too, on the same seeds, and says so in the text", async () => {
+  const base = { name: "clip", config: { clipNorm: 1 } };
+  const plan: Plan = {
+    description: "an arm on top of another",
+    variants: [],
+    arms: [{ name: "spec", config: {} }, base, {
+      name: "clip-fb3",
+      config: { clipNorm: 1, forgetBias: 3 },
+      pairWith: base,
+    }],
+    seeds: [1, 2],
+    config: PLANS.smoke.config,
+  };
+  const runs = planRuns(plan);
+  const template = await trainRun(runs[0]);
+  const dir = await Deno.makeTempDir({ prefix: "lstm-sum-summary-" });
+  // spec 0.9, clip 0.92, clip-fb3 0.92 + seed / 100
+  for (const run of runs) {
+    const seed = run.config.seed;
+    const accuracy = run.arm === "spec" ? 0.9 : run.arm === "clip" ? 0.92 : 0.92 + seed / 100;
+    const record: RunRecord = {
+      ...template,
+      variant: run.variant,
+      config: run.config,
+      name: runName(run),
+      validation: { ...template.validation, accuracy },
+    };
+    await writeRunRecord(`${dir}/${runName(run)}`, record);
+  }
+  const s = await summarizePlan({ runs, outDir: dir });
+  const key = (p: { variant: string; baseline: string }) => `${p.variant} − ${p.baseline}`;
+  assertEquals(s.paired.map((p) => [key(p), p.seeds]).sort(), [
+    ["clip − spec", [1, 2]],
+    ["clip-fb3 − clip", [1, 2]],
+    ["clip-fb3 − spec", [1, 2]],
+  ]);
+  assertAlmostEquals(s.paired.find((p) => key(p) === "clip-fb3 − clip")!.difference.accuracy!.mean, 0.015, 1e-12);
+  assertStringIncludes(s.text, "clip-fb3 − clip, paired on seeds 1, 2");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -19,6 +19,9 @@ export interface RunSpec {
   /** The plan arm's name when the run belongs to an arm of config choices (not part of its identity:
    * two arms with the same variant and config are the same run, at the same path). */
   arm?: string;
+  /** From the arm's {@link Arm.pairWith}: the other arm's name and its run on the same seeds, which
+   * the summary compares this run with (not part of its identity either). */
+  pairWith?: { arm: string; run: string };
   /** The training config: `seed` seeds the initial weights and the epoch orders, `dataSeed` the data. */
   config: TrainConfig;
 }
@@ -29,7 +32,13 @@ export interface Arm {
   name: string;
   /** The config fields it changes from the default. */
   config: Partial<TrainConfig>;
+  /** Another arm of the plan it is also compared with, paired on the same seeds, beside the spec arm:
+   * the arm it builds on, e.g. the default's choices plus one change. */
+  pairWith?: Arm;
 }
+
+/** The default's two adopted choices as an arm: the partner of the arms that build on them. */
+const FB5_AVERAGE_31: Arm = Object.freeze({ name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } });
 
 /** A named grid. */
 export interface Plan {
@@ -100,15 +109,19 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "forget-bias-3", config: { forgetBias: 3 } },
       { name: "forget-bias-10", config: { forgetBias: 10 } },
       { name: "fb5-average-41", config: { forgetBias: 5, averageFrom: 41 } },
-      { name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } },
+      FB5_AVERAGE_31,
       // the forget gate at bias 5 still leaks (a cell half-life of about 21 steps), and descending series are under-counted
-      { name: "fb10-average-31", config: { forgetBias: 10, averageFrom: 31 } },
+      { name: "fb10-average-31", config: { forgetBias: 10, averageFrom: 31 }, pairWith: FB5_AVERAGE_31 },
       { name: "clip-1", config: { clipNorm: 1 } },
       { name: "glorot-recurrent", config: { recurrentInit: "glorot" } },
       { name: "digit-input", config: { inputScaling: "digit" } },
       { name: "one-hot-input", config: { inputScaling: "one-hot" } },
       // the one-hot input with the default's choices: the candidate against the default itself
-      { name: "one-hot-fb5-average-31", config: { inputScaling: "one-hot", forgetBias: 5, averageFrom: 31 } },
+      {
+        name: "one-hot-fb5-average-31",
+        config: { inputScaling: "one-hot", forgetBias: 5, averageFrom: 31 },
+        pairWith: FB5_AVERAGE_31,
+      },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,
@@ -271,10 +284,15 @@ export function planRuns(plan: Plan, seeds: readonly number[] = plan.seeds): Run
   );
   for (const arm of plan.arms ?? []) {
     for (const seed of seeds) {
+      const configOf = (a: Arm) =>
+        resolveConfig({ ...plan.config, ...a.config, seed, dataSeed: plan.dataSeed ?? seed });
+      const partner = arm.pairWith;
       runs.push({
         variant: "spec",
         arm: arm.name,
-        config: resolveConfig({ ...plan.config, ...arm.config, seed, dataSeed: plan.dataSeed ?? seed }),
+        ...(partner &&
+          { pairWith: { arm: partner.name, run: runName({ variant: "spec", config: configOf(partner) }) } }),
+        config: configOf(arm),
       });
     }
   }

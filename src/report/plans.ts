@@ -226,12 +226,13 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...plan.variants.map(row),
     "",
-    "Each arm minus the spec arm on the same seeds: mean [95 % t-interval].",
+    "Each arm minus the spec arm on the same seeds, and an arm that builds on another arm minus that arm: " +
+    "mean [95 % t-interval].",
     "",
-    "| arm − spec | seeds | Δ accuracy (points) | Δ class-0 recall (points) | Δ at sum 100 (points) | Δ sums 95..105 (points) | Δ effective threshold (sums) |",
+    "| arm − baseline | seeds | Δ accuracy (points) | Δ class-0 recall (points) | Δ at sum 100 (points) | Δ sums 95..105 (points) | Δ effective threshold (sums) |",
     "|---|---|---:|---:|---:|---:|---:|",
     ...plan.paired.map((d) =>
-      `| ${d.variant} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${diff(d.difference.specificity)} | ${
+      `| ${d.variant} − ${d.baseline} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${diff(d.difference.specificity)} | ${
         diff(d.difference.boundaryAtThreshold)
       } | ${diff(d.difference.boundaryBand)} | ${diff(d.difference.effectiveThreshold, false)} |`
     ),

@@ -80,11 +80,13 @@ export interface VariantSummary {
   boundaryHistory: { epoch: number; runs: number; atThreshold: number; band: number; effectiveThreshold: number }[];
 }
 
-/** A variant against the spec on the seeds both have. */
+/** A variant against its baseline (the spec, or the arm it pairs with) on the seeds both have. */
 export interface PairedSummary {
   variant: string;
+  /** What it is compared with: `spec`, or the arm named by its `pairWith`. */
+  baseline: string;
   seeds: number[];
-  /** variant − spec per figure. */
+  /** variant − baseline per figure. */
   difference: Partial<Record<SummaryFigure, SeedSummary>>;
 }
 
@@ -234,24 +236,37 @@ export async function summarizePlan(options: { runs: readonly RunSpec[]; outDir:
       })),
     };
   });
-  // pair each treatment with the spec run on the same config, seed and data seed
+  // pair each treatment with the spec run on the same config, seed and data seed, and an arm that
+  // names a partner arm with that arm's run on the same seeds too
   const paired: PairedSummary[] = [];
-  for (const [variant, records] of byVariant) {
-    if (variant === "spec") continue;
+  const pairUp = async (
+    variant: string,
+    baseline: string,
+    records: RunRecord[],
+    name: (r: RunRecord) => string | undefined,
+  ) => {
     const pairs: [RunRecord, RunRecord][] = [];
     for (const r of records) {
-      const baseline = baselineOf(specOf.get(r)!, r);
-      const spec = baseline === undefined ? undefined : await readIfPresent(`${outDir}/${baseline}`);
-      if (spec) pairs.push([r, spec]);
+      const other = name(r);
+      const partner = other === undefined ? undefined : await readIfPresent(`${outDir}/${other}`);
+      if (partner) pairs.push([r, partner]);
     }
-    if (!pairs.length) continue;
+    if (!pairs.length) return;
     const difference: Partial<Record<SummaryFigure, SeedSummary>> = {};
     for (const f of SUMMARY_FIGURES) {
       const a = pairs.map(([r]) => figureOf(r, f));
       const b = pairs.map(([, s]) => figureOf(s, f));
       if ([...a, ...b].every(Number.isFinite)) difference[f] = pairedDifference(a, b);
     }
-    paired.push({ variant, seeds: pairs.map(([r]) => r.config.seed), difference });
+    paired.push({ variant, baseline, seeds: pairs.map(([r]) => r.config.seed), difference });
+  };
+  for (const [variant, records] of byVariant) {
+    if (variant === "spec") continue;
+    await pairUp(variant, "spec", records, (r) => baselineOf(specOf.get(r)!, r));
+  }
+  for (const [variant, records] of byVariant) {
+    const partner = specOf.get(records[0])?.pairWith?.arm;
+    if (partner !== undefined) await pairUp(variant, partner, records, (r) => specOf.get(r)!.pairWith?.run);
   }
   return {
     total: runs.length,
@@ -311,7 +326,7 @@ function formatSummary(total: number, missing: string[], variants: VariantSummar
     }
   }
   for (const p of paired) {
-    lines.push(`${p.variant} − spec, paired on seeds ${p.seeds.join(", ")}: mean [95 % t-interval]`);
+    lines.push(`${p.variant} − ${p.baseline}, paired on seeds ${p.seeds.join(", ")}: mean [95 % t-interval]`);
     for (const f of PAIRED_LINES) {
       const d = p.difference[f];
       if (d) {
