@@ -232,9 +232,11 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     "| arm − baseline | seeds | Δ accuracy (points) | Δ class-0 recall (points) | Δ at sum 100 (points) | Δ sums 95..105 (points) | Δ effective threshold (sums) |",
     "|---|---|---:|---:|---:|---:|---:|",
     ...plan.paired.map((d) =>
-      `| ${d.variant} − ${d.baseline} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${diff(d.difference.specificity)} | ${
-        diff(d.difference.boundaryAtThreshold)
-      } | ${diff(d.difference.boundaryBand)} | ${diff(d.difference.effectiveThreshold, false)} |`
+      `| ${d.variant} − ${d.baseline} | ${d.seeds.join(", ")} | ${diff(d.difference.accuracy)} | ${
+        diff(d.difference.specificity)
+      } | ${diff(d.difference.boundaryAtThreshold)} | ${diff(d.difference.boundaryBand)} | ${
+        diff(d.difference.effectiveThreshold, false)
+      } |`
     ),
     "",
     `The best arm over sums 95..105 is **${best.variant}**: ${meanSd(b.boundaryAtThreshold)} at sum 100 (bar ≥ ` +
