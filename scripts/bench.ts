@@ -130,7 +130,8 @@ function gemmPeak(size = 1024, repeats = 5): number {
 /**
  * The fast path's three matrix products timed alone, ms per batch (best of `repeats`): the same shapes and
  * counts as in a step, on operands made once, so neither data upload nor the cell loops are in them. Set
- * against the step's profile, the difference is the cost around the products.
+ * against the step's profile, the difference is the cost around the products. One input a step (H+2 rows
+ * of [h, x, 1]): the bench times the default config.
  */
 function productsAlone(
   config: { units: number; seriesLength: number; batchSize: number },

@@ -46,6 +46,7 @@ import {
   epochPermutation,
   exactClassPrior,
   INPUT_SCALING,
+  inputWidthOf,
   labelOf,
   makeDataset,
   pct,
@@ -147,8 +148,10 @@ await runCli(command, async ({ flags }) => {
         `Dense(${SPEC.outputs}, sigmoid)`,
       );
       const params = countParams(model);
-      // LSTM: 4 gates, each with a kernel on the one input, a recurrent kernel and a bias; then the output layer
-      const expected = 4 * (H * (1 + H) + H) + SPEC.outputs * (H + 1);
+      // LSTM: 4 gates, each with a kernel on the F inputs per step (item e: 1, or 10 one-hot), a recurrent
+      // kernel and a bias; then the output layer
+      const F = inputWidthOf(config);
+      const expected = 4 * (H * (F + H) + H) + SPEC.outputs * (H + 1);
       ensure(params === expected, `parameters ${params}, expected ${expected}`);
       model.dispose();
       return `${params} parameters`;
@@ -246,7 +249,8 @@ await runCli(command, async ({ flags }) => {
         (config.forgetBias === undefined
           ? `unitForgetBias ${config.unitForgetBias}`
           : `forget-gate bias ${config.forgetBias}`) +
-        (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`);
+        (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`) +
+        (config.recurrentInit === undefined ? "" : `, recurrent kernel ${config.recurrentInit}`);
     }],
     [
       "(f)",

@@ -176,3 +176,13 @@ Deno.test("scaleDigits() (e) one-hot: 10 inputs per digit, a single 1 at the dig
     Float32Array.from([3, 6].flatMap((d) => Array.from({ length: 10 }, (_, k) => (k === d ? 1 : 0)))),
   );
 });
+
+Deno.test("scaleDigits() names a digit outside 0..9 and its index (RangeError)", () => {
+  for (const name of ["centered", "one-hot"] as const) {
+    assertThrows(
+      () => scaleDigits(Uint8Array.of(3, 12, 4, 5), 2, INPUT_SCALING[name]),
+      RangeError,
+      "Digits must be 0..9, got 12 at index 1",
+    );
+  }
+});

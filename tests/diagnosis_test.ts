@@ -39,7 +39,12 @@ Deno.test("lstmForward() (e) with the one-hot input computes what the trainer co
   assertThrows(
     () => lstmForward(w, split.x, config.seriesLength, INPUT_SCALING.digit),
     RangeError,
-    "do not fit 6 units",
+    "LSTM weights do not fit 6 units and 1 input a step",
+  );
+  assertThrows(
+    () => lstmForward(w, [1, 2, 10, 3], 2, INPUT_SCALING["one-hot"]),
+    RangeError,
+    "Digits must be 0..9, got 10 at index 2",
   );
 });
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   batchOf,
   buildModel,
@@ -50,6 +50,18 @@ Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4
 
 Deno.test("fastGradients() (e) with the one-hot input: kernel [10, 4H], every gradient to 1e-4 at small and full sizes", () => {
   for (const [units, seed] of [[3, 1], [8, 3], [200, 42]]) compareAt(units, seed, "one-hot");
+});
+
+Deno.test("fastGradients() refuses a batch whose inputs do not fill B series × T steps × F inputs (RangeError)", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 3, seed: 1, inputScaling: "one-hot" });
+  const data = makeDataset({ seed: 1, trainSize: 50, validationSize: 1 });
+  const batch = batchOf(data.train, 30, INPUT_SCALING.centered, Array.from({ length: 50 }, (_, i) => i));
+  assertThrows(
+    () => fastGradients(modelVariables(model), batch),
+    RangeError,
+    "A batch of 50 series of 30 steps needs 15000 inputs (10 a step), got 1500",
+  );
+  model.dispose();
 });
 
 Deno.test("fastPredict() (e) with the one-hot input matches tf.layers predict to 1e-6", () => {

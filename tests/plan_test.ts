@@ -115,6 +115,22 @@ Deno.test("selectArms() keeps the named arms in the plan's order, and names what
   assertThrows(() => selectArms(PLANS.spec, "spec"), RangeError, "has no arms to select");
 });
 
+Deno.test("every pairWith in PLANS is another arm of its own plan, not the spec arm and not the arm itself", () => {
+  let partners = 0;
+  for (const [name, plan] of Object.entries(PLANS)) {
+    for (const arm of plan.arms ?? []) {
+      if (!arm.pairWith) continue;
+      partners++;
+      assert(plan.arms!.includes(arm.pairWith), `${name}: ${arm.name} pairs with an arm outside the plan`);
+      assert(
+        arm.pairWith !== arm && arm.pairWith.name !== "spec",
+        `${name}: ${arm.name} pairs with ${arm.pairWith.name}`,
+      );
+    }
+  }
+  assert(partners >= 2);
+});
+
 Deno.test("planRuns() gives an arm with pairWith its partner's run on the same seed, even when selectArms() leaves the partner out", () => {
   const runs = planRuns(selectArms(PLANS.boundary, "one-hot-fb5-average-31"), [2]);
   assertEquals(runs.length, 1);

@@ -164,6 +164,14 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   );
   assert(!("recurrentInit" in resolveConfig({ recurrentInit: "orthogonal" })), "the default is stored as absent");
   assertEquals(resolveConfig({ recurrentInit: "glorot" }).recurrentInit, "glorot");
+  for (const arch of ["linear", "conv1d"] as const) {
+    assertThrows(
+      () => resolveConfig({ recurrentInit: "glorot", arch }),
+      RangeError,
+      `Config field "recurrentInit" glorot needs a recurrent arch (lstm, rnn, gru), got ${arch}`,
+    );
+  }
+  for (const arch of ["rnn", "gru"] as const) assertEquals(resolveConfig({ recurrentInit: "glorot", arch }).arch, arch);
 });
 
 Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, one-hot the unit vectors; inputWidth() 1 or 10", () => {

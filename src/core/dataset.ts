@@ -206,6 +206,7 @@ export function epochPermutation(
  * @param scaling The encoding.
  * @param rows Which rows to take, in order; all rows when omitted.
  * @returns Float32 inputs, shape `[rows, seriesLength, inputWidth(scaling)]`.
+ * @throws {RangeError} A digit outside 0..9, named with its index.
  */
 export function scaleDigits(
   x: Uint8Array,
@@ -215,6 +216,8 @@ export function scaleDigits(
 ): Float32Array {
   const table = digitInputs(scaling);
   const F = inputWidth(scaling);
+  const bad = x.findIndex((d) => d >= table.length);
+  if (bad >= 0) throw new RangeError(`Digits must be 0..${table.length - 1}, got ${x[bad]} at index ${bad}`);
   const n = rows ? rows.length : x.length / seriesLength;
   const out = new Float32Array(n * seriesLength * F);
   for (let r = 0; r < n; r++) {

@@ -67,13 +67,17 @@ export function lstmForward(
     w.kernel.length !== inputWidth(scaling) * G || w.recurrentKernel.length !== H * G || w.bias.length !== G ||
     w.denseKernel.length !== H
   ) {
-    throw new RangeError(`LSTM weights do not fit ${H} units`);
+    const F = inputWidth(scaling);
+    throw new RangeError(`LSTM weights do not fit ${H} units and ${F} input${F === 1 ? "" : "s"} a step`);
   }
   if (x.length % seriesLength !== 0) {
     throw new RangeError(`Digits must fill whole series of ${seriesLength}, got ${x.length}`);
   }
   const n = x.length / seriesLength;
   const inputs = digitInputs(scaling);
+  for (let k = 0; k < x.length; k++) {
+    if (!(x[k] in inputs)) throw new RangeError(`Digits must be 0..${inputs.length - 1}, got ${x[k]} at index ${k}`);
+  }
   const F = inputWidth(scaling);
   const p = new Float64Array(n);
   const h = new Float64Array(H);

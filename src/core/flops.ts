@@ -2,15 +2,15 @@
  * The arithmetic of one training batch of the exercise's LSTM, counted from the config.
  * @module
  */
-import type { TrainConfig } from "./spec.ts";
+import { inputWidthOf, type TrainConfig } from "./spec.ts";
 
 /** Floating-point operations of one mini-batch, by phase (a multiply-add counts 2). */
 export interface BatchFlops {
-  /** T steps of the gate product `[B, H+2] × [H+2, 4H]` (input and bias folded in). */
+  /** T steps of the gate product `[B, H+F+1] × [H+F+1, 4H]` (the F inputs and the bias folded in). */
   forward: number;
   /** T − 1 steps of `[B, 4H] × [4H, H]` carrying dh back (step 0 needs none). */
   backward: number;
-  /** The weight and bias gradients of all steps: `[4H, T·B] × [T·B, H+2]`. */
+  /** The weight and bias gradients of all steps: `[4H, T·B] × [T·B, H+F+1]`. */
   weightGradients: number;
   /** The dense output layer, forward and both its gradients. */
   output: number;
@@ -23,7 +23,7 @@ export interface BatchFlops {
  * element-wise work (a few dozen operations per cell and step) is left out, as it is two
  * orders of magnitude smaller.
  *
- * @param config `units` (H), `seriesLength` (T) and `batchSize` (B).
+ * @param config `units` (H), `seriesLength` (T), `batchSize` (B), and `inputScaling` (F inputs a step; absent, 1).
  * @returns The FLOP count by phase.
  * @example
  * ```ts
@@ -31,13 +31,19 @@ export interface BatchFlops {
  * import { DEFAULT_CONFIG } from "./spec.ts";
  * // the spec's batch: about 1.43 GFLOP
  * assertEquals(Math.round(batchFlops(DEFAULT_CONFIG).total / 1e7), 143);
+ * // one-hot: 9 more rows of [h, x, 1] in the gate and weight-gradient products, 2 · 2 · 9 · 4H · T · B more
+ * const more = batchFlops({ ...DEFAULT_CONFIG, inputScaling: "one-hot" }).total - batchFlops(DEFAULT_CONFIG).total;
+ * assertEquals(more, 2 * 2 * 9 * 800 * 30 * 50);
  * ```
  */
-export function batchFlops(config: Pick<TrainConfig, "units" | "seriesLength" | "batchSize">): BatchFlops {
+export function batchFlops(
+  config: Pick<TrainConfig, "units" | "seriesLength" | "batchSize"> & Partial<Pick<TrainConfig, "inputScaling">>,
+): BatchFlops {
   const { units: H, seriesLength: T, batchSize: B } = config;
-  const forward = T * 2 * B * (H + 2) * 4 * H;
+  const K = H + inputWidthOf(config) + 1; // [h, x, 1]
+  const forward = T * 2 * B * K * 4 * H;
   const backward = (T - 1) * 2 * B * 4 * H * H;
-  const weightGradients = 2 * 4 * H * T * B * (H + 2);
+  const weightGradients = 2 * 4 * H * T * B * K;
   const output = 3 * 2 * B * H;
   return { forward, backward, weightGradients, output, total: forward + backward + weightGradients + output };
 }

@@ -3,7 +3,7 @@
  * one pure function that the architecture comparison and its tests share.
  * @module
  */
-import { archOf, CONV1D, INPUT_SCALING, inputWidth, SPEC, type TrainConfig } from "./spec.ts";
+import { archOf, CONV1D, inputWidthOf, SPEC, type TrainConfig } from "./spec.ts";
 
 /** One layer of a stack, applied to the previous layer's features (or the input's). */
 export type LayerShape =
@@ -88,7 +88,7 @@ export function archLayers(
       return { inputSize: 1, layers: [{ kind: "gru", units: config.units }, out] };
     case "lstm":
       return {
-        inputSize: config.inputScaling === undefined ? 1 : inputWidth(INPUT_SCALING[config.inputScaling]),
+        inputSize: inputWidthOf(config),
         layers: [{ kind: "lstm", units: config.units }, out],
       };
   }

@@ -115,6 +115,22 @@ export function inputWidth(encoding: InputEncoding): number {
 }
 
 /**
+ * Inputs per step of a config's network: {@link inputWidth} of its input scaling; 1 when the
+ * config names none.
+ *
+ * @param config The input scaling, if any.
+ * @returns The LSTM's input size.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([inputWidthOf({}), inputWidthOf({ inputScaling: "one-hot" })], [1, 10]);
+ * ```
+ */
+export function inputWidthOf(config: Partial<Pick<TrainConfig, "inputScaling">>): number {
+  return config.inputScaling === undefined ? 1 : inputWidth(INPUT_SCALING[config.inputScaling]);
+}
+
+/**
  * The network's inputs for each digit value, computed in float64: row d is what digit d becomes.
  *
  * @param encoding An input encoding.
@@ -349,6 +365,11 @@ export function resolveConfig(
     );
   }
   if (config.recurrentInit === RECURRENT_INITS[0]) delete config.recurrentInit; // the default, stored as absent
+  if (config.recurrentInit !== undefined && !["lstm", "rnn", "gru"].includes(archOf(config))) {
+    throw new RangeError(
+      `Config field "recurrentInit" ${config.recurrentInit} needs a recurrent arch (lstm, rnn, gru), got ${config.arch}`,
+    );
+  }
   if (
     config.clipNorm !== undefined &&
     !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))

@@ -20,7 +20,7 @@ export interface PlanSummaries {
   specData42?: PlanSummary;
   /** The imbalance treatments on seeds paired with the spec. */
   imbalance?: PlanSummary;
-  /** Item (e)'s choices, as arms paired with the spec arm. */
+  /** Item (e)'s choices, as arms paired with the spec arm, and with the arm each builds on (`pairWith`). */
   boundary?: PlanSummary;
   /** The architectures, as arms paired with the spec (the LSTM). */
   archs?: PlanSummary;

@@ -157,7 +157,8 @@ function meanBoundaryHistory(records: RunRecord[]): VariantSummary["boundaryHist
 
 /**
  * Reads the run files of a grid and summarises them per variant, and each variant against the
- * spec run of the same config and seeds (paired).
+ * spec run of the same config and seeds (paired), and an arm that names `pairWith` against that
+ * arm's run on the same seeds too.
  *
  * @param options The grid and the folder of its run files.
  * @returns The summary.

@@ -335,6 +335,11 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
   const F = w.kernel.shape[0];
   const G = 4 * H;
   const K = H + F + 1;
+  if (batch.x.length !== B * T * F) {
+    throw new RangeError(
+      `A batch of ${B} series of ${T} steps needs ${B * T * F} inputs (${F} a step), got ${batch.x.length}`,
+    );
+  }
   const ws = workspaceFor(B, T, H, F, true);
   const wd = w.denseKernel.dataSync() as Float32Array;
   const bd = w.denseBias.dataSync()[0];

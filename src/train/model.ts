@@ -4,7 +4,7 @@
  */
 import { tf } from "./backend.ts";
 import { deriveSeed } from "../core/rng.ts";
-import { type Arch, archOf, CONV1D, INPUT_SCALING, inputWidth, SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Arch, archOf, CONV1D, inputWidthOf, SPEC, type TrainConfig } from "../core/spec.ts";
 
 /** Trainable weights in the tf.layers layout, gate order i, f, c, o along the 4H axis. */
 export interface LstmWeights {
@@ -60,7 +60,7 @@ export function buildModel(
       : tf.initializers.orthogonal({ seed: seed("recurrent"), gain: 1 });
   const arch = archOf(config);
   if (arch === "rnn" || arch === "gru") {
-    // the same initialisers as the LSTM's: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias
+    // the same initialisers as the LSTM's: Glorot-uniform kernel, the recurrent kernel's of item (e), zero bias
     const cell = {
       name: arch,
       units: config.units,
@@ -116,11 +116,10 @@ export function buildModel(
   const warn = console.warn; // the orthogonal initialiser warns on every large matrix
   console.warn = () => {};
   try {
-    const width = config.inputScaling === undefined ? 1 : inputWidth(INPUT_SCALING[config.inputScaling]);
     model.add(tf.layers.lstm({
       name: "lstm",
       units: config.units,
-      inputShape: [config.seriesLength, width],
+      inputShape: [config.seriesLength, inputWidthOf(config)],
       activation: "tanh",
       recurrentActivation: "sigmoid",
       unitForgetBias: config.unitForgetBias,
