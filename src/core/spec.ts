@@ -227,11 +227,11 @@ export interface TrainConfig {
  * them, so older model directories and run files keep their meaning and their run names. */
 export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch", "averageFrom", "recurrentInit"] as const;
 
-/** The recurrent kernel's initialisers (item e); the first is the default, stored as absent. */
-export const RECURRENT_INITS = ["orthogonal", "glorot"] as const;
+/** The recurrent kernel's initialisers (item e): orthogonal, the default, stored as absent; or Glorot-uniform. */
+export type RecurrentInit = "orthogonal" | "glorot";
 
-/** One of {@link RECURRENT_INITS}. */
-export type RecurrentInit = typeof RECURRENT_INITS[number];
+/** Every {@link RecurrentInit}, the default first. */
+export const RECURRENT_INITS: readonly RecurrentInit[] = Object.freeze(["orthogonal", "glorot"]);
 
 /** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
 export const MAX_FORGET_BIAS = 20;

@@ -4,7 +4,16 @@
  * @module
  */
 export { initBackend } from "./backend.ts";
-export type { Affine, Arch, InputEncoding, InputScaling, OneHot, TrainConfig, TrainerName } from "../core/spec.ts";
+export type {
+  Affine,
+  Arch,
+  InputEncoding,
+  InputScaling,
+  OneHot,
+  RecurrentInit,
+  TrainConfig,
+  TrainerName,
+} from "../core/spec.ts";
 // this project's types that the exports name
 export type { Dataset, Split } from "../core/dataset.ts";
 export type { ClassificationReport, Confusion } from "../core/metrics.ts";
