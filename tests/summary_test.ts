@@ -1,11 +1,36 @@
 import { assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
-import { type Plan, planRuns, PLANS, runName } from "../src/core/plan.ts";
+import { type Plan, planRuns, PLANS, runName, type RunSpec } from "../src/core/plan.ts";
 import { trainRun } from "../src/runner/variants.ts";
 import { type RunRecord, writeRunRecord } from "../src/runner/record.ts";
 import { summarizePlan } from "../src/runner/summary.ts";
 import { initBackend } from "../src/train/mod.ts";
 
 await initBackend();
+
+/**
+ * Writes a run file for each run into a new temporary folder: one real tiny run as the template, with the
+ * validation accuracy `accuracyOf` gives (no file where it gives undefined).
+ */
+async function writeRuns(
+  runs: RunSpec[],
+  accuracyOf: (run: RunSpec, seed: number) => number | undefined,
+): Promise<string> {
+  const template = await trainRun(runs[0]);
+  const dir = await Deno.makeTempDir({ prefix: "lstm-sum-summary-" });
+  for (const run of runs) {
+    const accuracy = accuracyOf(run, run.config.seed);
+    if (accuracy === undefined) continue;
+    const record: RunRecord = {
+      ...template,
+      variant: run.variant,
+      config: run.config,
+      name: runName(run),
+      validation: { ...template.validation, accuracy },
+    };
+    await writeRunRecord(`${dir}/${runName(run)}`, record);
+  }
+  return dir;
+}
 
 Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the spec arm on the same seeds", async () => {
   const plan: Plan = {
@@ -16,22 +41,11 @@ Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the 
     config: PLANS.smoke.config,
   };
   const runs = planRuns(plan);
-  const template = await trainRun(runs[0]);
-  const dir = await Deno.makeTempDir({ prefix: "lstm-sum-summary-" });
   // the spec arm scores 0.9 on every seed, the clip arm 0.9 + seed / 100; seed 3 of the clip arm is missing
-  for (const run of runs) {
-    const seed = run.config.seed;
-    if (run.arm === "clip" && seed === 3) continue;
-    const accuracy = run.arm === "clip" ? 0.9 + seed / 100 : 0.9;
-    const record: RunRecord = {
-      ...template,
-      variant: run.variant,
-      config: run.config,
-      name: runName(run),
-      validation: { ...template.validation, accuracy },
-    };
-    await writeRunRecord(`${dir}/${runName(run)}`, record);
-  }
+  const dir = await writeRuns(
+    runs,
+    (run, seed) => run.arm === "clip" ? (seed === 3 ? undefined : 0.9 + seed / 100) : 0.9,
+  );
   const s = await summarizePlan({ runs, outDir: dir });
   const groups = Object.fromEntries(s.variants.map((v) => [v.variant, v.seeds]));
   assertEquals(groups, { spec: [1, 2, 3], clip: [1, 2] });
@@ -56,21 +70,11 @@ Deno.test("summarizePlan() pairs an arm that names pairWith with that arm too, o
     config: PLANS.smoke.config,
   };
   const runs = planRuns(plan);
-  const template = await trainRun(runs[0]);
-  const dir = await Deno.makeTempDir({ prefix: "lstm-sum-summary-" });
   // spec 0.9, clip 0.92, clip-fb3 0.92 + seed / 100
-  for (const run of runs) {
-    const seed = run.config.seed;
-    const accuracy = run.arm === "spec" ? 0.9 : run.arm === "clip" ? 0.92 : 0.92 + seed / 100;
-    const record: RunRecord = {
-      ...template,
-      variant: run.variant,
-      config: run.config,
-      name: runName(run),
-      validation: { ...template.validation, accuracy },
-    };
-    await writeRunRecord(`${dir}/${runName(run)}`, record);
-  }
+  const dir = await writeRuns(
+    runs,
+    (run, seed) => run.arm === "spec" ? 0.9 : run.arm === "clip" ? 0.92 : 0.92 + seed / 100,
+  );
   const s = await summarizePlan({ runs, outDir: dir });
   const key = (p: { variant: string; baseline: string }) => `${p.variant} − ${p.baseline}`;
   assertEquals(s.paired.map((p) => [key(p), p.seeds]).sort(), [

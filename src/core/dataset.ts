@@ -206,7 +206,7 @@ export function epochPermutation(
  * @param scaling The encoding.
  * @param rows Which rows to take, in order; all rows when omitted.
  * @returns Float32 inputs, shape `[rows, seriesLength, inputWidth(scaling)]`.
- * @throws {RangeError} A digit outside 0..9, named with its index.
+ * @throws {RangeError} A digit outside 0..9 in the rows taken, named with its index.
  */
 export function scaleDigits(
   x: Uint8Array,
@@ -216,13 +216,18 @@ export function scaleDigits(
 ): Float32Array {
   const table = digitInputs(scaling);
   const F = inputWidth(scaling);
-  const bad = x.findIndex((d) => d >= table.length);
-  if (bad >= 0) throw new RangeError(`Digits must be 0..${table.length - 1}, got ${x[bad]} at index ${bad}`);
   const n = rows ? rows.length : x.length / seriesLength;
   const out = new Float32Array(n * seriesLength * F);
+  // only the rows taken are read and checked: a batch reads 50 series, not the whole split
   for (let r = 0; r < n; r++) {
     const src = (rows ? rows[r] : r) * seriesLength;
-    for (let t = 0; t < seriesLength; t++) out.set(table[x[src + t]], (r * seriesLength + t) * F);
+    for (let t = 0; t < seriesLength; t++) {
+      const input = table[x[src + t]];
+      if (input === undefined) {
+        throw new RangeError(`Digits must be 0..${table.length - 1}, got ${x[src + t]} at index ${src + t}`);
+      }
+      out.set(input, (r * seriesLength + t) * F);
+    }
   }
   return out;
 }
