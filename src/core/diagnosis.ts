@@ -63,11 +63,11 @@ export function lstmForward(
 ): { p: Float64Array; stats: CellStats } {
   const H = w.units;
   const G = 4 * H;
+  const F = inputWidth(scaling);
   if (
-    w.kernel.length !== inputWidth(scaling) * G || w.recurrentKernel.length !== H * G || w.bias.length !== G ||
+    w.kernel.length !== F * G || w.recurrentKernel.length !== H * G || w.bias.length !== G ||
     w.denseKernel.length !== H
   ) {
-    const F = inputWidth(scaling);
     throw new RangeError(`LSTM weights do not fit ${H} units and ${F} input${F === 1 ? "" : "s"} a step`);
   }
   if (x.length % seriesLength !== 0) {
@@ -78,7 +78,6 @@ export function lstmForward(
   for (let k = 0; k < x.length; k++) {
     if (!(x[k] in inputs)) throw new RangeError(`Digits must be 0..${inputs.length - 1}, got ${x[k]} at index ${k}`);
   }
-  const F = inputWidth(scaling);
   const p = new Float64Array(n);
   const h = new Float64Array(H);
   const c = new Float64Array(H);
@@ -94,13 +93,10 @@ export function lstmForward(
     c.fill(0);
     for (let t = 0; t < seriesLength; t++) {
       const input = inputs[x[s * seriesLength + t]];
-      if (F === 1) { for (let j = 0; j < G; j++) z[j] = w.kernel[j] * input[0] + w.bias[j]; }
-      else {
-        z.set(w.bias);
-        for (let f = 0; f < F; f++) {
-          if (input[f] === 0) continue;
-          for (let j = 0; j < G; j++) z[j] += w.kernel[f * G + j] * input[f];
-        }
+      z.set(w.bias);
+      for (let f = 0; f < F; f++) {
+        if (input[f] === 0) continue; // one-hot: one input of ten is set
+        for (let j = 0; j < G; j++) z[j] += w.kernel[f * G + j] * input[f];
       }
       for (let k = 0; k < H; k++) {
         const hk = h[k];
