@@ -250,7 +250,8 @@ await runCli(command, async ({ flags }) => {
           ? `unitForgetBias ${config.unitForgetBias}`
           : `forget-gate bias ${config.forgetBias}`) +
         (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`) +
-        (config.recurrentInit === undefined ? "" : `, recurrent kernel ${config.recurrentInit}`);
+        (config.recurrentInit === undefined ? "" : `, recurrent kernel ${config.recurrentInit}`) +
+        (config.permuteDigits ? ", digits reordered every epoch" : "");
     }],
     [
       "(f)",

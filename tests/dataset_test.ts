@@ -1,6 +1,15 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { epochPermutation, INPUT_SCALING, labelOf, makeDataset, scaleDigits, seriesSum, SPEC } from "../mod.ts";
+import {
+  epochPermutation,
+  INPUT_SCALING,
+  labelOf,
+  makeDataset,
+  permuteWithinSeries,
+  scaleDigits,
+  seriesSum,
+  SPEC,
+} from "../mod.ts";
 
 const seed = fc.integer({ min: 0, max: 0xffff_ffff });
 const small = { trainSize: 80, validationSize: 20 };
@@ -185,4 +194,50 @@ Deno.test("scaleDigits() names a digit outside 0..9 and its index (RangeError)",
       "Digits must be 0..9, got 12 at index 1",
     );
   }
+});
+
+Deno.test("permuteWithinSeries() reorders each series' digits: the same digits, so the same sum and label", () => {
+  fc.assert(
+    fc.property(
+      seed,
+      fc.integer({ min: 0, max: 1000 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 40 }),
+      (s, epoch, seriesLength, flat) => {
+        const x = Uint8Array.from(flat.slice(0, flat.length - (flat.length % seriesLength)));
+        const out = permuteWithinSeries({ seed: s, epoch, x, seriesLength });
+        assertEquals(out.length, x.length);
+        for (let r = 0; r < x.length / seriesLength; r++) {
+          const row = (a: Uint8Array) => [...a.subarray(r * seriesLength, (r + 1) * seriesLength)].sort();
+          assertEquals(row(out), row(x));
+        }
+        assertEquals(permuteWithinSeries({ seed: s, epoch, x, seriesLength }), out);
+      },
+    ),
+  );
+  const { train } = makeDataset({ seed: 7, ...small });
+  const before = Uint8Array.from(train.x);
+  const epoch0 = permuteWithinSeries({ seed: 7, epoch: 0, x: train.x, seriesLength: SPEC.seriesLength });
+  assertEquals(train.x, before, "the split is not changed");
+  assertNotEquals(epoch0, train.x);
+  assertNotEquals(permuteWithinSeries({ seed: 7, epoch: 1, x: train.x, seriesLength: SPEC.seriesLength }), epoch0);
+  assertNotEquals(permuteWithinSeries({ seed: 8, epoch: 0, x: train.x, seriesLength: SPEC.seriesLength }), epoch0);
+});
+
+Deno.test("permuteWithinSeries() rejects a bad epoch or a split that is not whole series", () => {
+  assertThrows(
+    () => permuteWithinSeries({ seed: 1, epoch: -1, x: new Uint8Array(6), seriesLength: 3 }),
+    RangeError,
+    "Epoch must be a non-negative integer, got -1",
+  );
+  assertThrows(
+    () => permuteWithinSeries({ seed: 1, epoch: 0, x: new Uint8Array(7), seriesLength: 3 }),
+    RangeError,
+    "Digits must fill whole series of 3, got 7 digits",
+  );
+  assertThrows(
+    () => permuteWithinSeries({ seed: 1, epoch: 0, x: new Uint8Array(6), seriesLength: 0 }),
+    RangeError,
+    "Series length must be a positive integer, got 0",
+  );
 });

@@ -148,6 +148,7 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({ inputScaling: "digit" }).startsWith("spec-digit-s2-d2-"));
   assert(name({ inputScaling: "one-hot" }).startsWith("spec-one-hot-s2-d2-"));
   assert(name({ recurrentInit: "glorot" }).startsWith("spec-glorot-s2-d2-"));
+  assert(name({ permuteDigits: true }).startsWith("spec-perm-s2-d2-"));
   assert(name({}).startsWith("spec-s2-d2-"));
   assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-s2-d2-"));
 });

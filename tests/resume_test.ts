@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import {
   buildModel,
+  epochSplit,
   initBackend,
   lstmWeights,
   modelVariables,
@@ -11,7 +12,9 @@ import {
   weightsFromArrays,
   YIELD_EVERY_BATCHES,
 } from "../src/train/mod.ts";
-import { resolveConfig } from "../mod.ts";
+import { datasetFor, permuteWithinSeries, resolveConfig } from "../mod.ts";
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 await initBackend();
 
@@ -98,4 +101,34 @@ Deno.test("train() yields to the event loop within an epoch: an abort from a tim
   const state = (stopped as TrainingInterrupted).state;
   assertEquals(state.epoch, 0, "stopped in the first epoch");
   assert(state.batch <= YIELD_EVERY_BATCHES, `stopped after ${state.batch} batches`);
+});
+
+Deno.test("train() (e) permuteDigits: epoch e trains on epochSplit(), the split with each series' digits reordered; the run differs from the plain one and resumes bit for bit", async () => {
+  const permuted = resolveConfig({ ...config, permuteDigits: true });
+  const split = datasetFor(permuted).train;
+  assertEquals(epochSplit(config, split, 1), split, "without permuteDigits the split is taken as it is");
+  const e1 = epochSplit(permuted, split, 1);
+  assertEquals(e1.x, permuteWithinSeries({ seed: permuted.seed, epoch: 1, x: split.x, seriesLength: 30 }));
+  assertEquals([e1.y, e1.size], [split.y, split.size]);
+  const plain = await train({ config });
+  const whole = await train({ config: permuted });
+  assert(
+    weightBytes(whole.model).some((w, k) => !equalBytes(w, weightBytes(plain.model)[k])),
+    "the reordered digits must change the weights",
+  );
+  const controller = new AbortController();
+  const stopped = await assertRejects(
+    () =>
+      train({
+        config: permuted,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.kind === "batch" && p.epoch === 2 && p.batch === 3) controller.abort();
+        },
+      }),
+    TrainingInterrupted,
+  );
+  const resumed = await train({ config: permuted, resume: (stopped as TrainingInterrupted).state });
+  assertEquals(weightBytes(resumed.model), weightBytes(whole.model));
+  for (const r of [plain, whole, resumed]) r.model.dispose();
 });

@@ -174,6 +174,17 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   for (const arch of ["rnn", "gru"] as const) assertEquals(resolveConfig({ recurrentInit: "glorot", arch }).arch, arch);
 });
 
+Deno.test("resolveConfig() (e) permuteDigits: a boolean, stored only when true", () => {
+  assertEquals(resolveConfig({ permuteDigits: true }).permuteDigits, true);
+  assert(!("permuteDigits" in resolveConfig({ permuteDigits: false })), "false, the default, is stored as absent");
+  assert(!("permuteDigits" in resolveConfig()));
+  assertThrows(
+    () => resolveConfig({ permuteDigits: "yes" as never }),
+    RangeError,
+    'Config field "permuteDigits" must be true or false, got yes',
+  );
+});
+
 Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, one-hot the unit vectors; inputWidth() 1 or 10", () => {
   for (const name of Object.keys(INPUT_SCALING) as (keyof typeof INPUT_SCALING)[]) {
     const e = INPUT_SCALING[name];

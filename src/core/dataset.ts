@@ -197,6 +197,45 @@ export function epochPermutation(
 }
 
 /**
+ * The training series of one epoch with each series' digits in a fresh seeded order (item e's
+ * `permuteDigits`): every series keeps its digits, so its sum and label, and the split keeps its
+ * series and their order. Each series is shuffled by {@link shuffleInPlace} in turn, on one stream
+ * per (seed, epoch), so a resumed run sees the same digits.
+ *
+ * @param options `seed`, `epoch` (0-based), the digits `x` (shape `[n, seriesLength]`, not changed)
+ *   and `seriesLength`.
+ * @returns New digits, same shape.
+ * @throws {RangeError} A negative or fractional epoch, a bad series length, digits that do not fill
+ *   whole series, or a bad seed.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * const out = permuteWithinSeries({ seed: 1, epoch: 0, x: Uint8Array.of(1, 2, 3, 9, 9, 0), seriesLength: 3 });
+ * assertEquals([...out.subarray(0, 3)].sort(), [1, 2, 3]);
+ * ```
+ */
+export function permuteWithinSeries(
+  options: { seed: number; epoch: number; x: Uint8Array; seriesLength: number },
+): Uint8Array {
+  const { seed, epoch, x, seriesLength } = options;
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new RangeError(`Epoch must be a non-negative integer, got ${epoch}`);
+  }
+  if (!Number.isSafeInteger(seriesLength) || seriesLength < 1) {
+    throw new RangeError(`Series length must be a positive integer, got ${seriesLength}`);
+  }
+  if (x.length % seriesLength !== 0) {
+    throw new RangeError(`Digits must fill whole series of ${seriesLength}, got ${x.length} digits`);
+  }
+  const rng = createRng(deriveSeed(seed, "permute-digits", epoch));
+  const out = Uint8Array.from(x);
+  for (let start = 0; start < out.length; start += seriesLength) {
+    shuffleInPlace(rng, out.subarray(start, start + seriesLength));
+  }
+  return out;
+}
+
+/**
  * Scales digits into the network's input (item e), as `INPUT_SCALING` says: (digit − offset) /
  * divisor, e.g. offset 0 and divisor 9 for `"digit/9"` so inputs lie in [0, 1]; or one-hot, 10
  * inputs per digit. Computed in float64 ({@link digitInputs}), stored as float32.

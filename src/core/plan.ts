@@ -122,6 +122,12 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
         config: { inputScaling: "one-hot", forgetBias: 5, averageFrom: 31 },
         pairWith: FB5_AVERAGE_31,
       },
+      // the rule does not depend on the digits' order: each epoch shows every training series in a fresh order
+      {
+        name: "permute-fb5-average-31",
+        config: { permuteDigits: true, forgetBias: 5, averageFrom: 31 },
+        pairWith: FB5_AVERAGE_31,
+      },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,
@@ -249,7 +255,7 @@ export function canonicalJson(value: unknown): string {
  *
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
- *   fields that are set (arch, forget bias, clipping, weight averaging, recurrent init) and a non-default input scaling
+ *   fields that are set (arch, forget bias, clipping, weight averaging, recurrent init, permuted digits) and a non-default input scaling
  *   named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
@@ -263,6 +269,7 @@ export function runName(run: Pick<RunSpec, "variant" | "config">): string {
     config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
     config.averageFrom === undefined ? "" : `-swa${config.averageFrom}`,
     config.recurrentInit === undefined ? "" : `-${config.recurrentInit}`,
+    config.permuteDigits === undefined ? "" : "-perm",
   ].join("");
   return `${variant}${tags}-s${config.seed}-d${config.dataSeed}-${fnv1a64(canonicalJson({ variant, config }))}.json`;
 }

@@ -221,11 +221,23 @@ export interface TrainConfig {
    * every epoch from this one (1-based) to the last: stochastic weight averaging (Izmailov et al.
    * 2018, arXiv:1803.05407). The optimizer and its trajectory are unchanged. Absent: the last weights. */
   averageFrom?: number;
+  /** (e) free choice, optional: every epoch presents each training series with its digits in a fresh
+   * seeded order (`permuteWithinSeries`). The sum and the label do not depend on the order, so the
+   * split keeps its series, sums and labels; the order-free rule is what the network should learn.
+   * Absent: the digits in the order drawn. */
+  permuteDigits?: boolean;
 }
 
 /** The config fields that may be absent. Absent, each means what the project did before it had
  * them, so older model directories and run files keep their meaning and their run names. */
-export const OPTIONAL_CONFIG_FIELDS = ["forgetBias", "clipNorm", "arch", "averageFrom", "recurrentInit"] as const;
+export const OPTIONAL_CONFIG_FIELDS = [
+  "forgetBias",
+  "clipNorm",
+  "arch",
+  "averageFrom",
+  "recurrentInit",
+  "permuteDigits",
+] as const;
 
 /** The recurrent kernel's initialisers (item e): orthogonal, the default, stored as absent; or Glorot-uniform. */
 export type RecurrentInit = "orthogonal" | "glorot";
@@ -370,6 +382,10 @@ export function resolveConfig(
       `Config field "recurrentInit" ${config.recurrentInit} needs a recurrent arch (lstm, rnn, gru), got ${config.arch}`,
     );
   }
+  if (config.permuteDigits !== undefined && typeof config.permuteDigits !== "boolean") {
+    throw new RangeError(`Config field "permuteDigits" must be true or false, got ${config.permuteDigits}`);
+  }
+  if (config.permuteDigits === false) delete config.permuteDigits; // the default, stored as absent
   if (
     config.clipNorm !== undefined &&
     !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))

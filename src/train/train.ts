@@ -10,7 +10,14 @@ import { fastRecurrentPredict } from "./fast_rnn.ts";
 import { type StepState, trainStep } from "./step.ts";
 import { buildModel, lstmWeights, modelVariables, type RoleVariable, roleVariables } from "./model.ts";
 import { referencePredict } from "./reference.ts";
-import { type Dataset, datasetFor, epochPermutation, scaleDigits, type Split } from "../core/dataset.ts";
+import {
+  type Dataset,
+  datasetFor,
+  epochPermutation,
+  permuteWithinSeries,
+  scaleDigits,
+  type Split,
+} from "../core/dataset.ts";
 import { accuracy, binaryCrossEntropy, classificationReport, confusion } from "../core/metrics.ts";
 import { exactClassPrior } from "../core/prior.ts";
 import { archOf, INPUT_SCALING, type InputEncoding, resolveConfig, type TrainConfig } from "../core/spec.ts";
@@ -188,6 +195,25 @@ export function batchOf(
   };
 }
 
+/**
+ * The training split one epoch trains on: the split itself, or with `config.permuteDigits` each
+ * series' digits in that epoch's seeded order ({@link permuteWithinSeries} on the training seed).
+ *
+ * @param config The run's seed, series length and `permuteDigits`.
+ * @param split The training split.
+ * @param epoch 0-based.
+ * @returns The split to draw the epoch's batches from.
+ */
+export function epochSplit(
+  config: Pick<TrainConfig, "seed" | "seriesLength" | "permuteDigits">,
+  split: Split,
+  epoch: number,
+): Split {
+  if (!config.permuteDigits) return split;
+  const x = permuteWithinSeries({ seed: config.seed, epoch, x: split.x, seriesLength: config.seriesLength });
+  return { ...split, x };
+}
+
 /** Share of series whose decision (p >= 0.5) matches the label. */
 const accuracyOf = (y: ArrayLike<number>, p: ArrayLike<number>): number => accuracy(confusion(y, p));
 
@@ -327,6 +353,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         epoch,
         size: config.trainSize,
       });
+      const trainSplit = epochSplit(config, data.train, epoch);
       let lossSum = 0;
       let accSum = 0;
       for (let b = 0; b < first; b++) {
@@ -343,7 +370,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         }
         // forward, backward, update
         const batch = batchOf(
-          data.train,
+          trainSplit,
           T,
           scaling,
           order.subarray(b * batchSize, (b + 1) * batchSize),
