@@ -38,7 +38,7 @@ Deno.test("resolveConfig() takes averageFrom as an epoch in [1, epochs], the sec
 });
 
 Deno.test("runName() tags averageFrom as -swaN", () => {
-  const config = resolveConfig({ forgetBias: 5, averageFrom: 41, seed: 2 });
+  const config = resolveConfig({ ...BASELINE_CHOICES, forgetBias: 5, averageFrom: 41, seed: 2 });
   assert(
     runName({ variant: "spec", config }).startsWith("spec-fb5-swa41-s2-d2-"),
     runName({ variant: "spec", config }),

@@ -42,7 +42,7 @@ Deno.test("planRuns() lists every variant on every seed, sorted by name, the sam
 Deno.test("runName() depends on the variant, both seeds and every config field, and nothing else", () => {
   const config = resolveConfig({ seed: 3 });
   const base = runName({ variant: "spec", config });
-  assert(base.startsWith("spec-fb5-swa31-s3-d3-") && base.endsWith(".json"), base);
+  assert(base.startsWith("spec-fb5-swa31-perm-s3-d3-") && base.endsWith(".json"), base);
   assertEquals(runName({ variant: "spec", config: resolveConfig({ seed: 3 }) }), base);
   for (
     const other of [
@@ -92,7 +92,8 @@ Deno.test("parseShard() reads i/n and rejects anything else", () => {
 Deno.test("runName() of a config has not moved: optional config fields, absent, leave committed run names alone", () => {
   const name = (overrides: object) => runName({ variant: "spec", config: resolveConfig({ seed: 1, ...overrides }) });
   assertEquals(name(BASELINE_CHOICES), "spec-s1-d1-08879dd0a4ebfe84.json");
-  assertEquals(name({}), "spec-fb5-swa31-s1-d1-2a3526ce5a84c508.json");
+  assertEquals(name({ permuteDigits: false }), "spec-fb5-swa31-s1-d1-2a3526ce5a84c508.json");
+  assertEquals(name({}), "spec-fb5-swa31-perm-s1-d1-9daea63fdcddccc8.json");
 });
 
 Deno.test("planRuns() runs every arm on every seed; the spec arm is the spec plan's own run, the others differ", () => {
@@ -150,18 +151,20 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({ recurrentInit: "glorot" }).startsWith("spec-glorot-s2-d2-"));
   assert(name({ permuteDigits: true }).startsWith("spec-perm-s2-d2-"));
   assert(name({}).startsWith("spec-s2-d2-"));
-  assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-s2-d2-"));
+  assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-perm-s2-d2-"));
 });
 
-Deno.test("the default plan runs the default config; every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm fb5-average-31 is the default plan's run", () => {
+Deno.test("the default plan runs the default config; every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm permute-fb5-average-31 is the default plan's run", () => {
   const seeds = [1, 2];
   const names = (runs: ReturnType<typeof planRuns>) => runs.map(runName).sort();
   assertEquals(planRuns(PLANS.default, seeds).map((r) => r.config), seeds.map((seed) => resolveConfig({ seed })));
-  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "fb5-average-31");
+  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "permute-fb5-average-31");
   assertEquals(names(arm), names(planRuns(PLANS.default, seeds)));
   for (const plan of ["spec", "spec-data42", "imbalance", "boundary", "archs"]) {
     for (const run of planRuns(PLANS[plan], seeds).filter((r) => !r.arm || r.arm === "spec")) {
-      assert(!("forgetBias" in run.config) && !("averageFrom" in run.config), `${plan}: ${runName(run)}`);
+      for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) {
+        assert(!(key in run.config), `${plan}: ${runName(run)}`);
+      }
     }
   }
 });

@@ -82,21 +82,31 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   assertEquals(resolveConfig(), DEFAULT_CONFIG);
 });
 
-Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5 and weights averaged over the second half; BASELINE_CHOICES takes both out", () => {
-  assertEquals([DEFAULT_CONFIG.forgetBias, DEFAULT_CONFIG.averageFrom], [5, 31]);
+Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5, weights averaged over the second half and permuted digits; BASELINE_CHOICES takes all three out", () => {
+  assertEquals([DEFAULT_CONFIG.forgetBias, DEFAULT_CONFIG.averageFrom, DEFAULT_CONFIG.permuteDigits], [5, 31, true]);
   assertEquals(DEFAULT_CONFIG.averageFrom, secondHalf(SPEC.epochs));
   const baseline = resolveConfig(BASELINE_CHOICES);
-  assert(!("forgetBias" in baseline) && !("averageFrom" in baseline), JSON.stringify(baseline));
+  for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) {
+    assert(!(key in baseline), JSON.stringify(baseline));
+  }
   assertEquals(baseline.unitForgetBias, true, "the baseline's forget-gate bias is Keras's 1");
   // the adopted choices were measured on the LSTM: another arch keeps the baseline's unless it names them
   for (const arch of ["gru", "rnn", "linear", "conv1d"] as const) {
     const config = resolveConfig({ arch });
-    assert(!("forgetBias" in config) && !("averageFrom" in config), JSON.stringify(config));
+    for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) assert(!(key in config), JSON.stringify(config));
   }
+  assertEquals(resolveConfig({ arch: "gru", permuteDigits: true }).permuteDigits, true);
   assertEquals(resolveConfig({ arch: "gru", forgetBias: 2, averageFrom: 40 }).averageFrom, 40);
   // null, as a JSON file says absent, is absent
-  assertEquals(resolveConfig({ forgetBias: null, averageFrom: null } as never), resolveConfig(BASELINE_CHOICES));
-  assertEquals(configDifferences(resolveConfig(), resolveConfig(BASELINE_CHOICES)), ["forgetBias", "averageFrom"]);
+  assertEquals(
+    resolveConfig({ forgetBias: null, averageFrom: null, permuteDigits: null } as never),
+    resolveConfig(BASELINE_CHOICES),
+  );
+  assertEquals(configDifferences(resolveConfig(), resolveConfig(BASELINE_CHOICES)), [
+    "forgetBias",
+    "averageFrom",
+    "permuteDigits",
+  ]);
   fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (epochs) => {
     const from = resolveConfig({ epochs }).averageFrom!;
     return from >= 1 && from <= epochs && epochs - from + 1 === Math.ceil(epochs / 2);
@@ -177,7 +187,7 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
 Deno.test("resolveConfig() (e) permuteDigits: a boolean, stored only when true", () => {
   assertEquals(resolveConfig({ permuteDigits: true }).permuteDigits, true);
   assert(!("permuteDigits" in resolveConfig({ permuteDigits: false })), "false, the default, is stored as absent");
-  assert(!("permuteDigits" in resolveConfig()));
+  assertEquals(resolveConfig().permuteDigits, true, "the default");
   assertThrows(
     () => resolveConfig({ permuteDigits: "yes" as never }),
     RangeError,

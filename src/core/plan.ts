@@ -64,14 +64,14 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   /** Deliverable 1 over seeds as `deno task train` trains it: data, initial weights and order all vary. */
   default: {
     description:
-      "the default config (forget-gate bias 5, weights averaged over epochs 31-60), everything varying with the seed",
+      "the default config (forget-gate bias 5, weights averaged over epochs 31-60, digits reordered every epoch), everything varying with the seed",
     variants: ["spec"],
     seeds: range(1, 10),
   },
   /** Deliverable 1 over seeds with the baseline's item (e) choices: the pairing partner of every comparison. */
   spec: {
     description:
-      "the spec with the baseline's item (e) choices (forget-gate bias 1, last weights), everything varying with the seed",
+      "the spec with the baseline's item (e) choices (forget-gate bias 1, last weights, digits as drawn), everything varying with the seed",
     variants: ["spec"],
     seeds: range(1, 10),
     config: BASELINE_CHOICES,

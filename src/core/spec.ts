@@ -267,7 +267,8 @@ export function secondHalf(epochs: number): number {
 /**
  * The configuration `deno task train` uses when no flag is given: the spec, and for item (e)'s
  * free choices the best the boundary plan measured over 10 paired seeds (README, item e): the
- * forget-gate bias 5 and the mean of the weights over the second half of training.
+ * forget-gate bias 5, the mean of the weights over the second half of training, and each training
+ * series' digits in a fresh order every epoch.
  */
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 42,
@@ -289,17 +290,19 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   trainer: "fast",
   forgetBias: 5,
   averageFrom: secondHalf(SPEC.epochs),
+  permuteDigits: true,
 });
 
 /**
- * Overrides that take item (e)'s two adopted choices back out of {@link DEFAULT_CONFIG}: the
- * forget-gate bias 1 of Keras's `unit_forget_bias` (the exercise's Keras solutions) and the last
- * weights. The project's default until the boundary plan measured better; the plans that compare
+ * Overrides that take item (e)'s three adopted choices back out of {@link DEFAULT_CONFIG}: the
+ * forget-gate bias 1 of Keras's `unit_forget_bias` (the exercise's Keras solutions), the last
+ * weights, and the digits in the order drawn. The project's default until the boundary plan measured better; the plans that compare
  * item (e)'s choices pair every arm against it, and their run files keep their names.
  */
 export const BASELINE_CHOICES: Readonly<Partial<TrainConfig>> = Object.freeze({
   forgetBias: undefined,
   averageFrom: undefined,
+  permuteDigits: undefined,
 });
 
 /** The fields every complete config holds (`dataSeed` too, though {@link resolveConfig} derives it when absent). */
@@ -326,7 +329,8 @@ const POSITIVE_INTEGER_FIELDS = [
  * - Other overrides change {@link DEFAULT_CONFIG}. An optional field they name as `undefined`
  *   (or `null`, as JSON says it) becomes absent ({@link BASELINE_CHOICES}). When they do not name
  *   `averageFrom`, it is {@link secondHalf} of their epochs. With an arch other than the LSTM,
- *   `forgetBias` and `averageFrom` are absent unless named: the default adopted them on the LSTM.
+ *   `forgetBias`, `averageFrom` and `permuteDigits` are absent unless named: the default adopted
+ *   them on the LSTM.
  * - `dataSeed` absent is `seed`.
  *
  * @param overrides Fields to change; every key must be a `TrainConfig` field.
@@ -355,7 +359,9 @@ export function resolveConfig(
   if (!complete && !("averageFrom" in overrides)) config.averageFrom = secondHalf(config.epochs);
   if (!complete && archOf(config) !== "lstm") {
     // the adopted choices were measured on the LSTM (the boundary plan); other archs keep the baseline's
-    for (const key of ["forgetBias", "averageFrom"] as const) if (!(key in overrides)) delete config[key];
+    for (const key of ["forgetBias", "averageFrom", "permuteDigits"] as const) {
+      if (!(key in overrides)) delete config[key];
+    }
   }
   if (overrides.dataSeed === undefined) config.dataSeed = config.seed;
   for (const key of OPTIONAL_CONFIG_FIELDS) if (config[key] === undefined) delete config[key];
@@ -460,7 +466,7 @@ export function resolveConfig(
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * assertEquals(configDifferences(resolveConfig(), resolveConfig({ ...BASELINE_CHOICES })), ["forgetBias", "averageFrom"]);
+ * assertEquals(configDifferences(resolveConfig(), resolveConfig({ ...BASELINE_CHOICES })), ["forgetBias", "averageFrom", "permuteDigits"]);
  * ```
  */
 export function configDifferences(a: Readonly<TrainConfig>, b: Readonly<TrainConfig>): (keyof TrainConfig)[] {
