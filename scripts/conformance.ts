@@ -49,6 +49,7 @@ import {
   inputWidthOf,
   labelOf,
   makeDataset,
+  optionalChoices,
   pct,
   scaleDigits,
   seriesSum,
@@ -245,13 +246,11 @@ await runCli(command, async ({ flags }) => {
         model.dispose();
         await onnx.release();
       }
-      return `input ${config.inputScaling}, gates ${config.recurrentActivation}, ` +
-        (config.forgetBias === undefined
-          ? `unitForgetBias ${config.unitForgetBias}`
-          : `forget-gate bias ${config.forgetBias}`) +
-        (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`) +
-        (config.recurrentInit === undefined ? "" : `, recurrent kernel ${config.recurrentInit}`) +
-        (config.permuteDigits ? ", digits reordered every epoch" : "");
+      return [
+        `input ${config.inputScaling}, gates ${config.recurrentActivation}`,
+        ...(config.forgetBias === undefined ? [`unitForgetBias ${config.unitForgetBias}`] : []),
+        ...optionalChoices(config),
+      ].join(", ");
     }],
     [
       "(f)",

@@ -22,6 +22,7 @@ import {
   DEFAULT_CONFIG,
   INPUT_SCALING,
   type InputScaling,
+  optionalChoices,
   resolveConfig,
   type TrainConfig,
 } from "../src/core/spec.ts";
@@ -174,10 +175,10 @@ await runCli(command, async ({ flags }) => {
     for (const path of plan.removed) console.log(`removed ${path}, left by a run that died`);
     const from = plan.resume ? ` (resuming after epoch ${plan.resume.epoch}, batch ${plan.resume.batch})` : "";
     console.log(
-      `training: ${config.epochs} epochs, seed ${config.seed}, ${config.trainer} trainer, input ${config.inputScaling}` +
-        (config.forgetBias === undefined ? "" : `, forget-gate bias ${config.forgetBias}`) +
-        (config.averageFrom === undefined ? "" : `, weights averaged from epoch ${config.averageFrom}`) +
-        ` -> ${out}${from}`,
+      [
+        `training: ${config.epochs} epochs, seed ${config.seed}, ${config.trainer} trainer, input ${config.inputScaling}`,
+        ...optionalChoices(config),
+      ].join(", ") + ` -> ${out}${from}`,
     );
   }
   // Ctrl-C: stop after the current batch and write a checkpoint; a second one exits at once

@@ -14,6 +14,7 @@ import {
   inputWidth,
   labelOf,
   makeDataset,
+  optionalChoices,
   resolveConfig,
   secondHalf,
   SPEC,
@@ -261,4 +262,17 @@ Deno.test("resolveConfig() (e) takes forgetBias and clipNorm as optional: absent
       `Config field "clipNorm" must be a positive number, got ${bad}`,
     );
   }
+});
+
+Deno.test("optionalChoices() names each optional item (e) choice a config makes, and nothing for the baseline", () => {
+  assertEquals(optionalChoices(resolveConfig()), [
+    "forget-gate bias 5",
+    "weights averaged from epoch 31",
+    "digits reordered every epoch",
+  ]);
+  assertEquals(optionalChoices(resolveConfig(BASELINE_CHOICES)), []);
+  assertEquals(optionalChoices({ recurrentInit: "glorot", clipNorm: 0.5 }), [
+    "recurrent kernel glorot",
+    "gradients clipped at norm 0.5",
+  ]);
 });

@@ -245,6 +245,29 @@ export type RecurrentInit = "orthogonal" | "glorot";
 /** Every {@link RecurrentInit}, the default first. */
 export const RECURRENT_INITS: readonly RecurrentInit[] = Object.freeze(["orthogonal", "glorot"]);
 
+/**
+ * The optional item (e) choices a config makes, one phrase each, as the CLIs print them.
+ *
+ * @param config A config.
+ * @returns E.g. `["forget-gate bias 5", "weights averaged from epoch 31", "digits reordered every epoch"]`.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals(optionalChoices({ clipNorm: 1 }), ["gradients clipped at norm 1"]);
+ * ```
+ */
+export function optionalChoices(
+  config: Pick<TrainConfig, "forgetBias" | "averageFrom" | "recurrentInit" | "clipNorm" | "permuteDigits">,
+): string[] {
+  return [
+    config.forgetBias === undefined ? "" : `forget-gate bias ${config.forgetBias}`,
+    config.averageFrom === undefined ? "" : `weights averaged from epoch ${config.averageFrom}`,
+    config.recurrentInit === undefined ? "" : `recurrent kernel ${config.recurrentInit}`,
+    config.clipNorm === undefined ? "" : `gradients clipped at norm ${config.clipNorm}`,
+    config.permuteDigits ? "digits reordered every epoch" : "",
+  ].filter((phrase) => phrase !== "");
+}
+
 /** Largest |forgetBias| accepted: sigmoid(20) is 1 in float32. */
 export const MAX_FORGET_BIAS = 20;
 
