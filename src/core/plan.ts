@@ -37,8 +37,15 @@ export interface Arm {
   pairWith?: Arm;
 }
 
-/** The default's two adopted choices as an arm: the partner of the arms that build on them. */
+/** Forget-gate bias 5 with weights averaged over epochs 31–60 (the default before permuted digits): the partner of the arms that build on it. */
 const FB5_AVERAGE_31: Arm = Object.freeze({ name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } });
+
+/** The default's three choices: forget-gate bias 5, weights averaged over epochs 31–60, digits reordered every epoch. */
+const PERMUTE_FB5_AVERAGE_31: Arm = Object.freeze({
+  name: "permute-fb5-average-31",
+  config: { permuteDigits: true, forgetBias: 5, averageFrom: 31 },
+  pairWith: FB5_AVERAGE_31,
+});
 
 /** A named grid. */
 export interface Plan {
@@ -123,10 +130,13 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
         pairWith: FB5_AVERAGE_31,
       },
       // the rule does not depend on the digits' order: each epoch shows every training series in a fresh order
+      { name: "permute-digits", config: { permuteDigits: true } },
+      PERMUTE_FB5_AVERAGE_31,
+      // with the digits reordered, a cell that leaks less (bias 10: half-life far beyond 30 steps) may count more evenly
       {
-        name: "permute-fb5-average-31",
-        config: { permuteDigits: true, forgetBias: 5, averageFrom: 31 },
-        pairWith: FB5_AVERAGE_31,
+        name: "permute-fb10-average-31",
+        config: { permuteDigits: true, forgetBias: 10, averageFrom: 31 },
+        pairWith: PERMUTE_FB5_AVERAGE_31,
       },
     ],
     seeds: range(1, 3),
