@@ -343,6 +343,15 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
   assertStringIncludes(md, "**The cells: they leak, and they do not saturate.**");
   assertStringIncludes(md, "the most persistent unit averages 0.767");
   assertStringIncludes(md, "keeps half of its content for 1.7 steps");
+  assertStringIncludes(md, "far fewer than the 30 digits, so no single cell integrates the series");
+  const nearlyWhole = buildReport({
+    ...handInput(),
+    diagnosis: { ...diagnosis, cells: { ...diagnosis.cells, forgetMean: 0.977 } },
+  });
+  assertStringIncludes(
+    nearlyWhole["report.md"],
+    "keeps half of its content for 29.8 steps on average, a little fewer than the 30 digits: a cell still fades the earliest digits by about half.",
+  );
   const without = buildReport(handInput());
   assertEquals("order.svg" in without, false);
   assert(!without["report.md"].includes("## Why the boundary"), "a diagnosis section without a diagnosis");

@@ -273,9 +273,11 @@ function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
     `${c.forgetUnitMax.toFixed(3)}, and the learned forget bias averages ${
       d.forgetBiasMean.toFixed(2)
     }): a cell keeps half of its content for ${halfLife.toFixed(1)} steps on average` +
-    (halfLife < T
+    (halfLife < T / 2
       ? `, far fewer than the ${T} digits, so no single cell integrates the series. The running sum lives in the ` +
         `recurrent loop instead, passing through tanh and the gates at every step, where the digits interact.`
+      : halfLife < T
+      ? `, a little fewer than the ${T} digits: a cell still fades the earliest digits by about half.`
       : `, as long as the series.`) +
     ` The cell states ${c.cellAbsMean < 1 ? "stay small" : "grow"} (mean |c| ${c.cellAbsMean.toFixed(3)} after the ` +
     `last step, largest ${c.cellAbsMax.toFixed(2)}); ${pct(c.hiddenSaturated, 1)} of the outputs |h| exceed 0.95.`,
