@@ -56,6 +56,10 @@ Deno.test("parseConfig() reads an older config: a retired field (threads) is dro
   const older = { ...DEFAULT_CONFIG, seed: 7, threads: 2 } as Record<string, unknown>;
   delete older.dataSeed;
   assertEquals(parseConfig(new FieldReader("f"), older), { ...DEFAULT_CONFIG, seed: 7, dataSeed: 7 });
+  // a config recorded before an optional choice existed keeps its meaning: absent stays absent
+  const beforePermute = { ...DEFAULT_CONFIG } as Record<string, unknown>;
+  delete beforePermute.permuteDigits;
+  assert(!("permuteDigits" in parseConfig(new FieldReader("f"), beforePermute)));
   assertThrows(
     () => parseConfig(new FieldReader("f"), { ...older, layers: 2 }),
     ModelDirError,

@@ -350,7 +350,7 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
   });
   assertStringIncludes(
     nearlyWhole["report.md"],
-    "keeps half of its content for 29.8 steps on average, a little fewer than the 30 digits: a cell still fades the earliest digits by about half.",
+    "keeps half of its content for 29.8 steps on average, fewer than the 30 digits: by the last step a cell keeps 50 % of what the first digit put in.",
   );
   const without = buildReport(handInput());
   assertEquals("order.svg" in without, false);

@@ -192,7 +192,7 @@ Deno.test("resolveConfig() (e) permuteDigits: a boolean, stored only when true",
   assertThrows(
     () => resolveConfig({ permuteDigits: "yes" as never }),
     RangeError,
-    'Config field "permuteDigits" must be true or false, got yes',
+    'Config field "permuteDigits" must be true or false, got "yes"',
   );
 });
 

@@ -48,5 +48,5 @@ Deno.test("trainRun() records the boundary after every epoch and a cut-off chose
 Deno.test("studyConfig() starts every study variant from the spec plan's config (BASELINE_CHOICES), not the default, so the imbalance plan can judge it", () => {
   const config = studyConfig(42, 60);
   assertEquals(config, planRuns(PLANS.spec, [42])[0].config);
-  assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), ["forgetBias", "averageFrom"]);
+  assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), ["forgetBias", "averageFrom", "permuteDigits"]);
 });

@@ -72,6 +72,18 @@ Deno.test("verifyModelDir() fails when a recorded boundary figure is altered, na
   await Deno.remove(dir.slice(0, -2), { recursive: true });
 });
 
+Deno.test("verifyModelDir() fails when metrics.json's config lacks an optional field that model.onnx's metadata holds", async () => {
+  const dir = await shippedCopy();
+  const path = `${dir}/metrics.json`;
+  const m = JSON.parse(await Deno.readTextFile(path));
+  assertEquals(m.config.permuteDigits, true, "the shipped model reorders the digits");
+  delete m.config.permuteDigits;
+  await Deno.writeTextFile(path, JSON.stringify(m));
+  const { problems } = await verifyModelDir(dir);
+  assertEquals(problems, ["model.onnx metadata config.permuteDigits true differs from metrics.json undefined"]);
+  await Deno.remove(dir.slice(0, -2), { recursive: true });
+});
+
 Deno.test("deno task verify fails (exit 1, one line) on a model.onnx with 16 flipped weight bytes that change no decision", async () => {
   const dir = await shippedCopy();
   const onnx = await Deno.readFile(`${dir}/model.onnx`);

@@ -108,7 +108,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   /** Item (e)'s free choices against the decision boundary, paired with the spec plan's seeds. */
   boundary: {
     description:
-      "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling or one-hot, clipping, recurrent init",
+      "item (e) choices against the boundary: forget-gate bias, weight averaging, input scaling or one-hot, clipping, recurrent init, digits reordered every epoch",
     variants: [],
     arms: [
       { name: "spec", config: {} },
@@ -123,7 +123,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
       { name: "glorot-recurrent", config: { recurrentInit: "glorot" } },
       { name: "digit-input", config: { inputScaling: "digit" } },
       { name: "one-hot-input", config: { inputScaling: "one-hot" } },
-      // the one-hot input with the default's choices: the candidate against the default itself
+      // the one-hot input with bias 5 and the averaging (the default before permuted digits), paired with those
       {
         name: "one-hot-fb5-average-31",
         config: { inputScaling: "one-hot", forgetBias: 5, averageFrom: 31 },

@@ -165,7 +165,8 @@ export type TrainerName = "fast" | "reference";
 
 /** A complete, serialisable training configuration. Every artifact records one. */
 export interface TrainConfig {
-  /** Seed of the training's random choices: initial weights and epoch orders. */
+  /** Seed of the training's random choices: initial weights and epoch orders (and, with `permuteDigits`, the
+   * order of each series' digits in every epoch). */
   seed: number;
   /** Seed of the data draw (item a). {@link resolveConfig} sets it to `seed` when it is not given,
    * so one seed fixes everything; a different one holds the data fixed while training varies. */
@@ -412,7 +413,9 @@ export function resolveConfig(
     );
   }
   if (config.permuteDigits !== undefined && typeof config.permuteDigits !== "boolean") {
-    throw new RangeError(`Config field "permuteDigits" must be true or false, got ${config.permuteDigits}`);
+    throw new RangeError(
+      `Config field "permuteDigits" must be true or false, got ${JSON.stringify(config.permuteDigits)}`,
+    );
   }
   if (config.permuteDigits === false) delete config.permuteDigits; // the default, stored as absent
   if (

@@ -4,7 +4,7 @@
  */
 import { datasetFor } from "../core/dataset.ts";
 import { classificationReport } from "../core/metrics.ts";
-import type { TrainConfig } from "../core/spec.ts";
+import { configDifferences, type TrainConfig } from "../core/spec.ts";
 import { readModelDir } from "../model_dir/model_dir.ts";
 import { FieldReader, parseConfig } from "../model_dir/schema.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
@@ -35,8 +35,7 @@ function configDiff(recorded: TrainConfig, metadata: string | undefined): string
   } catch (error) {
     return [`model.onnx metadata holds no readable config: ${(error as Error).message}`];
   }
-  return (Object.keys(recorded) as (keyof TrainConfig)[])
-    .filter((k) => embedded[k] !== recorded[k])
+  return configDifferences(recorded, embedded)
     .map((k) =>
       `model.onnx metadata config.${k} ${JSON.stringify(embedded[k])} differs from metrics.json ${
         JSON.stringify(recorded[k])

@@ -129,7 +129,7 @@ export function reportMarkdown(f: ReportFacts): string {
       `\`deno task study\`: the same seed (${s.seed}) and ${s.epochs} epochs for each variant; every variant is scored ` +
         `on the same natural validation split (${s.naturalValidation.size} series, ${s.naturalValidation.negatives} of ` +
         `class 0). Every variant starts from the spec plan's choices for item (e) (forget-gate bias 1, the last ` +
-        `weights), as the imbalance plan below does, so that its paired seeds can judge the study's claims; the ` +
+        `weights, the digits as drawn), as the imbalance plan below does, so that its paired seeds can judge the study's claims; the ` +
         `shipped model's default choices are not part of it.`,
       "",
       "| variant | training series (class 0) | accuracy | balanced acc. | recall of class 0 | MCC | ROC-AUC | PR-AUC class 1 | PR-AUC class 0 |",
@@ -277,7 +277,8 @@ function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
       ? `, far fewer than the ${T} digits, so no single cell integrates the series. The running sum lives in the ` +
         `recurrent loop instead, passing through tanh and the gates at every step, where the digits interact.`
       : halfLife < T
-      ? `, a little fewer than the ${T} digits: a cell still fades the earliest digits by about half.`
+      ? `, fewer than the ${T} digits: by the last step a cell keeps ${pct(0.5 ** (T / halfLife), 0)} of what ` +
+        `the first digit put in.`
       : `, as long as the series.`) +
     ` The cell states ${c.cellAbsMean < 1 ? "stay small" : "grow"} (mean |c| ${c.cellAbsMean.toFixed(3)} after the ` +
     `last step, largest ${c.cellAbsMax.toFixed(2)}); ${pct(c.hiddenSaturated, 1)} of the outputs |h| exceed 0.95.`,

@@ -202,7 +202,8 @@ export async function runStudy(
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * assertEquals("forgetBias" in studyConfig(42, 60) || "averageFrom" in studyConfig(42, 60), false);
+ * const config = studyConfig(42, 60);
+ * assertEquals("forgetBias" in config || "averageFrom" in config || "permuteDigits" in config, false);
  * ```
  */
 export function studyConfig(seed: number, epochs: number): Readonly<TrainConfig> {
