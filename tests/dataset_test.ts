@@ -222,6 +222,15 @@ Deno.test("permuteWithinSeries() reorders each series' digits: the same digits, 
   assertNotEquals(epoch0, train.x);
   assertNotEquals(permuteWithinSeries({ seed: 7, epoch: 1, x: train.x, seriesLength: SPEC.seriesLength }), epoch0);
   assertNotEquals(permuteWithinSeries({ seed: 8, epoch: 0, x: train.x, seriesLength: SPEC.seriesLength }), epoch0);
+  // each series draws its own order: 20 copies of 0..9 come out in 20 different orders
+  const copies = permuteWithinSeries({
+    seed: 7,
+    epoch: 0,
+    x: new Uint8Array(200).map((_, i) => i % 10),
+    seriesLength: 10,
+  });
+  const orders = new Set(Array.from({ length: 20 }, (_, r) => copies.subarray(10 * r, 10 * r + 10).join("")));
+  assertEquals(orders.size, 20);
 });
 
 Deno.test("permuteWithinSeries() rejects a bad epoch or a split that is not whole series", () => {
@@ -229,6 +238,16 @@ Deno.test("permuteWithinSeries() rejects a bad epoch or a split that is not whol
     () => permuteWithinSeries({ seed: 1, epoch: -1, x: new Uint8Array(6), seriesLength: 3 }),
     RangeError,
     "Epoch must be a non-negative integer, got -1",
+  );
+  assertThrows(
+    () => permuteWithinSeries({ seed: 1, epoch: 0.5, x: new Uint8Array(6), seriesLength: 3 }),
+    RangeError,
+    "Epoch must be a non-negative integer, got 0.5",
+  );
+  assertThrows(
+    () => permuteWithinSeries({ seed: -1, epoch: 0, x: new Uint8Array(6), seriesLength: 3 }),
+    RangeError,
+    "Seed must be an integer in [0, 4294967295], got -1",
   );
   assertThrows(
     () => permuteWithinSeries({ seed: 1, epoch: 0, x: new Uint8Array(7), seriesLength: 3 }),

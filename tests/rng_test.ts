@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { createRng, deriveSeed, epochPermutation, makeDataset, shuffleInPlace } from "../mod.ts";
+import { createRng, deriveSeed, epochPermutation, makeDataset, permuteWithinSeries, shuffleInPlace } from "../mod.ts";
 
 const seed = fc.integer({ min: 0, max: 0xffff_ffff });
 
@@ -52,7 +52,7 @@ Deno.test("deriveSeed() separates streams by tag", () => {
   assertEquals(deriveSeed(1, "data"), deriveSeed(1, "data"));
 });
 
-Deno.test("makeDataset() and epochPermutation() never call Math.random()", () => {
+Deno.test("makeDataset(), epochPermutation() and permuteWithinSeries() never call Math.random()", () => {
   const original = Math.random;
   Math.random = () => {
     throw new Error("Math.random() was called");
@@ -60,6 +60,7 @@ Deno.test("makeDataset() and epochPermutation() never call Math.random()", () =>
   try {
     makeDataset({ seed: 3, trainSize: 50, validationSize: 10 });
     epochPermutation({ seed: 3, epoch: 2, size: 100 });
+    permuteWithinSeries({ seed: 3, epoch: 2, x: new Uint8Array(60).map((_, i) => i % 10), seriesLength: 30 });
   } finally {
     Math.random = original;
   }
