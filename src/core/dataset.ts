@@ -165,6 +165,13 @@ export function datasetFor(
   return makeDataset({ seed: dataSeed, trainSize, validationSize, seriesLength, threshold });
 }
 
+/** Refuses an epoch index that is not a non-negative integer (0-based), naming it. */
+function checkEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new RangeError(`Epoch must be a non-negative integer, got ${epoch}`);
+  }
+}
+
 /**
  * A seeded random order of `size` items for one epoch (item f: shuffled every epoch, as
  * `SPEC.shuffleEveryEpoch` says), by {@link shuffleInPlace} on its own stream per (seed, epoch).
@@ -183,9 +190,7 @@ export function epochPermutation(
   options: { seed: number; epoch: number; size: number },
 ): Uint32Array {
   const { seed, epoch, size } = options;
-  if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new RangeError(`Epoch must be a non-negative integer, got ${epoch}`);
-  }
+  checkEpoch(epoch);
   if (!Number.isSafeInteger(size) || size < 0) {
     throw new RangeError(
       `Permutation size must be a non-negative integer, got ${size}`,
@@ -218,9 +223,7 @@ export function permuteWithinSeries(
   options: { seed: number; epoch: number; x: Uint8Array; seriesLength: number },
 ): Uint8Array {
   const { seed, epoch, x, seriesLength } = options;
-  if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new RangeError(`Epoch must be a non-negative integer, got ${epoch}`);
-  }
+  checkEpoch(epoch);
   if (!Number.isSafeInteger(seriesLength) || seriesLength < 1) {
     throw new RangeError(`Series length must be a positive integer, got ${seriesLength}`);
   }
