@@ -63,7 +63,7 @@ Deno.test("buildModel() draws the same initial weights from the same seed and ot
   assertNotEquals(bytes(5), bytes(6));
 });
 
-Deno.test("buildModel() (e) recurrentInit: orthogonal by default (R·Rᵀ = I), Glorot-uniform when asked; nothing else changes", () => {
+Deno.test("buildModel() (e) recurrentInit: orthogonal by default (R·Rᵀ = I), Glorot-uniform or zeros when asked; nothing else changes", () => {
   const H = 6;
   const weights = (extra: object) => {
     const m = buildModel({ ...DEFAULT_CONFIG, units: H, seed: 7, ...extra });
@@ -87,6 +87,9 @@ Deno.test("buildModel() (e) recurrentInit: orthogonal by default (R·Rᵀ = I), 
   assert(gram(glorot[1]).some((v, k) => Math.abs(v - identity[k]) > 0.05), "Glorot-uniform came out orthogonal");
   assertEquals(weights({ recurrentInit: "glorot" }), glorot, "the same seed gives the same weights");
   for (const k of [0, 2, 3, 4]) assertEquals(glorot[k], orthogonal[k], `weight ${k} changed`);
+  const zeros = weights({ recurrentInit: "zeros" });
+  assertEquals(zeros[1], new Float32Array(H * 4 * H), "the recurrent kernel starts at 0");
+  for (const k of [0, 2, 3, 4]) assertEquals(zeros[k], orthogonal[k], `weight ${k} changed`);
 });
 
 Deno.test("makeOptimizer() (g) is Adam with η 0.001, β1 0.9, β2 0.999, ε 1e-8, and frees its tensors on dispose", () => {

@@ -138,6 +138,16 @@ Deno.test("planRuns() gives an arm with pairWith its partner's run on the same s
   const partner = planRuns(selectArms(PLANS.boundary, "fb5-average-31"), [2])[0];
   assertEquals(runs[0].pairWith, { arm: "fb5-average-31", run: runName(partner) });
   assertEquals(planRuns(selectArms(PLANS.boundary, "clip-1"), [2])[0].pairWith, undefined);
+  const zeros = planRuns(selectArms(PLANS.boundary, "permute-fb5-average-31-zeros"), [2])[0];
+  assertEquals(
+    zeros.config,
+    resolveConfig({ seed: 2, recurrentInit: "zeros" }),
+    "the default's choices and a zero recurrent kernel",
+  );
+  assertEquals(zeros.pairWith, {
+    arm: "permute-fb5-average-31",
+    run: runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }),
+  });
 });
 
 Deno.test("runName() names the optional fields that are set, after the variant", () => {
@@ -149,6 +159,7 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({ inputScaling: "digit" }).startsWith("spec-digit-s2-d2-"));
   assert(name({ inputScaling: "one-hot" }).startsWith("spec-one-hot-s2-d2-"));
   assert(name({ recurrentInit: "glorot" }).startsWith("spec-glorot-s2-d2-"));
+  assert(name({ recurrentInit: "zeros" }).startsWith("spec-zeros-s2-d2-"));
   assert(name({ permuteDigits: true }).startsWith("spec-perm-s2-d2-"));
   assert(name({}).startsWith("spec-s2-d2-"));
   assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-perm-s2-d2-"));

@@ -171,10 +171,11 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   assertThrows(
     () => resolveConfig({ recurrentInit: "he" as never }),
     RangeError,
-    'Config field "recurrentInit" must be one of orthogonal, glorot, got he',
+    'Config field "recurrentInit" must be one of orthogonal, glorot, zeros, got he',
   );
   assert(!("recurrentInit" in resolveConfig({ recurrentInit: "orthogonal" })), "the default is stored as absent");
   assertEquals(resolveConfig({ recurrentInit: "glorot" }).recurrentInit, "glorot");
+  assertEquals(resolveConfig({ recurrentInit: "zeros" }).recurrentInit, "zeros");
   for (const arch of ["linear", "conv1d"] as const) {
     assertThrows(
       () => resolveConfig({ recurrentInit: "glorot", arch }),

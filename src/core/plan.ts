@@ -138,6 +138,13 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
         config: { permuteDigits: true, forgetBias: 10, averageFrom: 31 },
         pairWith: PERMUTE_FB5_AVERAGE_31,
       },
+      // what blurs the boundary is an interaction between the digits: a cell's increment depends on what the cells
+      // hold, through the recurrent kernel; started at 0, every gate first sees the current digit alone
+      {
+        name: "permute-fb5-average-31-zeros",
+        config: { permuteDigits: true, forgetBias: 5, averageFrom: 31, recurrentInit: "zeros" },
+        pairWith: PERMUTE_FB5_AVERAGE_31,
+      },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,

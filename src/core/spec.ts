@@ -206,7 +206,7 @@ export interface TrainConfig {
    * `unitForgetBias` is set, else 0. A large value (sigmoid(5) ≈ 0.993) starts every cell as an integrator. */
   forgetBias?: number;
   /** (e) free choice, optional: the recurrent kernel's initialiser. Absent: `orthogonal` (gain 1, the
-   * tf.layers and Keras default); `glorot` draws it Glorot-uniform, like the input kernel. */
+   * tf.layers and Keras default); `glorot` draws it Glorot-uniform, like the input kernel; `zeros` starts it at 0. */
   recurrentInit?: RecurrentInit;
   /** (e) free choice, optional: the network. Absent: `lstm`, the spec's LSTM(units) then Dense(1, sigmoid);
    * `linear` is Dense(1, sigmoid) on the 30 scaled digits, one logistic unit (31 parameters); `rnn` is
@@ -240,11 +240,13 @@ export const OPTIONAL_CONFIG_FIELDS = [
   "permuteDigits",
 ] as const;
 
-/** The recurrent kernel's initialisers (item e): orthogonal, the default, stored as absent; or Glorot-uniform. */
-export type RecurrentInit = "orthogonal" | "glorot";
+/** The recurrent kernel's initialisers (item e): orthogonal, the default, stored as absent; Glorot-uniform; or
+ * zeros, so that every gate starts from the current digit alone and the cells start as counters that do not
+ * depend on what they hold. */
+export type RecurrentInit = "orthogonal" | "glorot" | "zeros";
 
 /** Every {@link RecurrentInit}, the default first. */
-export const RECURRENT_INITS: readonly RecurrentInit[] = Object.freeze(["orthogonal", "glorot"]);
+export const RECURRENT_INITS: readonly RecurrentInit[] = Object.freeze(["orthogonal", "glorot", "zeros"]);
 
 /**
  * The optional item (e) choices a config makes, one phrase each, as the CLIs print them.

@@ -31,7 +31,7 @@ export const WEIGHT_NAMES = [
 
 /**
  * Builds the network with seeded initialisers: Glorot-uniform kernels, an orthogonal recurrent
- * kernel (Glorot-uniform with `recurrentInit: "glorot"`), zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
+ * kernel (Glorot-uniform with `recurrentInit: "glorot"`, zeros with `"zeros"`), zero biases but a forget-gate bias of 1 when `unitForgetBias` is set, or of `forgetBias`
  * when that is given.
  *
  * @param config `seed`, `units`, `seriesLength`, `unitForgetBias`, `forgetBias`, `arch`, and
@@ -53,10 +53,12 @@ export function buildModel(
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed("dense") }),
       biasInitializer: "zeros",
     });
-  // item (e): orthogonal (the default) or Glorot-uniform
+  // item (e): orthogonal (the default), Glorot-uniform or zeros
   const recurrentInitializer = () =>
     config.recurrentInit === "glorot"
       ? tf.initializers.glorotUniform({ seed: seed("recurrent") })
+      : config.recurrentInit === "zeros"
+      ? tf.initializers.zeros()
       : tf.initializers.orthogonal({ seed: seed("recurrent"), gain: 1 });
   const arch = archOf(config);
   if (arch === "rnn" || arch === "gru") {
