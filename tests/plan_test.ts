@@ -160,6 +160,8 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({ inputScaling: "one-hot" }).startsWith("spec-one-hot-s2-d2-"));
   assert(name({ recurrentInit: "glorot" }).startsWith("spec-glorot-s2-d2-"));
   assert(name({ recurrentInit: "zeros" }).startsWith("spec-zeros-s2-d2-"));
+  assert(name({ classZeroWeight: 1.25 }).startsWith("spec-cw1.25-s2-d2-"));
+  assert(name({ averageFrom: 31, averageEvery: "batch" }).startsWith("spec-swa31b-s2-d2-"));
   assert(name({ permuteDigits: true }).startsWith("spec-perm-s2-d2-"));
   assert(name({}).startsWith("spec-s2-d2-"));
   assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-perm-s2-d2-"));

@@ -104,6 +104,61 @@ Deno.test("train() yields to the event loop within an epoch: an abort from a tim
   assert(state.batch <= YIELD_EVERY_BATCHES, `stopped after ${state.batch} batches`);
 });
 
+Deno.test("train() (e) averageEvery batch: the running mean of the weights after every batch from epoch averageFrom; with one batch an epoch the same bytes as the epoch mean; resumes bit for bit", async () => {
+  // one batch an epoch: a mean over batches is the mean over epoch ends
+  const one = { ...config, trainSize: config.batchSize, epochs: 4, averageFrom: 2 };
+  const byEpoch = await train({ config: resolveConfig(one) });
+  const byBatch = await train({ config: resolveConfig({ ...one, averageEvery: "batch" }) });
+  assertEquals(weightBytes(byBatch.model), weightBytes(byEpoch.model));
+  // six batches an epoch: it differs, and a stop inside an averaged epoch resumes to the same bytes
+  const batchwise = resolveConfig({ ...config, averageEvery: "batch" });
+  assertEquals([batchwise.averageFrom, batchwise.averageEvery], [2, "batch"]);
+  const whole = await train({ config: batchwise });
+  const epochwise = await train({ config });
+  assert(
+    weightBytes(whole.model).some((w, k) => !equalBytes(w, weightBytes(epochwise.model)[k])),
+    "a mean over every batch must differ from the mean over epoch ends",
+  );
+  for (const at of [{ epoch: 1, batch: 4 }, { epoch: 2, batch: 3 }, { epoch: 3, batch: 1 }]) {
+    const controller = new AbortController();
+    const stopped = await assertRejects(
+      () =>
+        train({
+          config: batchwise,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.kind === "batch" && p.epoch === at.epoch && p.batch === at.batch) controller.abort();
+          },
+        }),
+      TrainingInterrupted,
+    );
+    const resumed = await train({ config: batchwise, resume: (stopped as TrainingInterrupted).state });
+    assertEquals(weightBytes(resumed.model), weightBytes(whole.model), `stopped at ${JSON.stringify(at)}`);
+    resumed.model.dispose();
+  }
+  for (const r of [byEpoch, byBatch, whole, epochwise]) r.model.dispose();
+});
+
+Deno.test("train() (e) classZeroWeight w trains with the loss weights [w, 1] per class, bit for bit; with the classWeights option too it is an error", async () => {
+  // the small training split holds no class-0 series at threshold 100; at 130 it holds both classes
+  const plain = resolveConfig({ ...config, threshold: 130 });
+  const weighted = resolveConfig({ ...plain, classZeroWeight: 3 });
+  const byConfig = await train({ config: weighted });
+  const byOption = await train({ config: plain, classWeights: [3, 1] });
+  const unweighted = await train({ config: plain });
+  assertEquals(weightBytes(byConfig.model), weightBytes(byOption.model));
+  assert(
+    weightBytes(byConfig.model).some((w, k) => !equalBytes(w, weightBytes(unweighted.model)[k])),
+    "the weight must change the weights",
+  );
+  await assertRejects(
+    () => train({ config: weighted, classWeights: [2, 1] }),
+    RangeError,
+    "Config field classZeroWeight 3 and the classWeights option 2,1 are two loss weightings; give one",
+  );
+  for (const r of [byConfig, byOption, unweighted]) r.model.dispose();
+});
+
 Deno.test("train() (e) permuteDigits: epoch e trains on epochSplit(), the split with each series' digits reordered; the run differs from the plain one and resumes bit for bit", async () => {
   const permuted = resolveConfig({ ...config, permuteDigits: true });
   const asDrawn = resolveConfig({ ...config, permuteDigits: false });

@@ -197,6 +197,38 @@ Deno.test("resolveConfig() (e) permuteDigits: a boolean, stored only when true",
   );
 });
 
+Deno.test("resolveConfig() (e) averageEvery: epoch (stored as absent) or batch, which needs averageFrom", () => {
+  assertEquals(resolveConfig({ averageEvery: "batch" }).averageEvery, "batch");
+  assert(!("averageEvery" in resolveConfig({ averageEvery: "epoch" })), "epoch, the default, is stored as absent");
+  assert(!("averageEvery" in resolveConfig()), "the default");
+  assertThrows(
+    () => resolveConfig({ averageEvery: "step" as never }),
+    RangeError,
+    'Config field "averageEvery" must be one of epoch, batch, got "step"',
+  );
+  assertThrows(
+    () => resolveConfig({ averageEvery: "batch", averageFrom: undefined }),
+    RangeError,
+    'Config field "averageEvery" batch needs averageFrom (the weights are not averaged)',
+  );
+});
+
+Deno.test("resolveConfig() (e) classZeroWeight: a positive finite number, stored only when not 1", () => {
+  assertEquals(resolveConfig({ classZeroWeight: 1.25 }).classZeroWeight, 1.25);
+  assert(
+    !("classZeroWeight" in resolveConfig({ classZeroWeight: 1 })),
+    "1, the spec's plain mean, is stored as absent",
+  );
+  assert(!("classZeroWeight" in resolveConfig()), "the default");
+  for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "2"]) {
+    assertThrows(
+      () => resolveConfig({ classZeroWeight: bad as never }),
+      RangeError,
+      `Config field "classZeroWeight" must be a positive number, got ${JSON.stringify(bad) ?? bad}`,
+    );
+  }
+});
+
 Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, one-hot the unit vectors; inputWidth() 1 or 10", () => {
   for (const name of Object.keys(INPUT_SCALING) as (keyof typeof INPUT_SCALING)[]) {
     const e = INPUT_SCALING[name];
@@ -272,8 +304,12 @@ Deno.test("optionalChoices() names each optional item (e) choice a config makes,
     "digits reordered every epoch",
   ]);
   assertEquals(optionalChoices(resolveConfig(BASELINE_CHOICES)), []);
-  assertEquals(optionalChoices({ recurrentInit: "glorot", clipNorm: 0.5 }), [
+  assertEquals(optionalChoices({ averageFrom: 31, averageEvery: "batch" }), [
+    "weights averaged over every batch from epoch 31",
+  ]);
+  assertEquals(optionalChoices({ recurrentInit: "glorot", clipNorm: 0.5, classZeroWeight: 1.25 }), [
     "recurrent kernel glorot",
     "gradients clipped at norm 0.5",
+    "class-0 loss weight 1.25",
   ]);
 });

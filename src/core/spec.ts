@@ -222,11 +222,19 @@ export interface TrainConfig {
    * every epoch from this one (1-based) to the last: stochastic weight averaging (Izmailov et al.
    * 2018, arXiv:1803.05407). The optimizer and its trajectory are unchanged. Absent: the last weights. */
   averageFrom?: number;
+  /** (e) free choice, optional, with `averageFrom`: when the running mean takes in the weights. Absent: `epoch`,
+   * at the end of every epoch; `batch`, after every batch (Polyak–Ruppert averaging, Polyak and Juditsky 1992),
+   * 160 times as many snapshots over the same epochs. */
+  averageEvery?: AverageEvery;
   /** (e) free choice, optional: every epoch presents each training series with its digits in a fresh
    * seeded order (`permuteWithinSeries`). The sum and the label do not depend on the order, so the
    * split keeps its series, sums and labels; the order-free rule is what the network should learn.
    * Absent: the digits in the order drawn. */
   permuteDigits?: boolean;
+  /** (e) free choice, optional: every class-0 series counts this many times in the binary cross-entropy's
+   * mean, class 1 once (Keras's `class_weight={0: w, 1: 1}`). A weight w moves the logit that minimises the
+   * loss by −ln w, against the imbalance's pull toward class 1. Absent: 1, the spec's plain mean. */
+  classZeroWeight?: number;
 }
 
 /** The config fields that may be absent. Absent, each means what the project did before it had
@@ -238,7 +246,15 @@ export const OPTIONAL_CONFIG_FIELDS = [
   "averageFrom",
   "recurrentInit",
   "permuteDigits",
+  "classZeroWeight",
+  "averageEvery",
 ] as const;
+
+/** When the weight averaging takes a snapshot (item e): at epoch ends, the default, stored as absent; or after every batch. */
+export type AverageEvery = "epoch" | "batch";
+
+/** Every {@link AverageEvery}, the default first. */
+export const AVERAGE_EVERY: readonly AverageEvery[] = Object.freeze(["epoch", "batch"]);
 
 /** The recurrent kernel's initialisers (item e): orthogonal, the default, stored as absent; Glorot-uniform; or
  * zeros, so that every gate starts from the current digit alone and the cells start as counters that do not
@@ -260,14 +276,22 @@ export const RECURRENT_INITS: readonly RecurrentInit[] = Object.freeze(["orthogo
  * ```
  */
 export function optionalChoices(
-  config: Pick<TrainConfig, "forgetBias" | "averageFrom" | "recurrentInit" | "clipNorm" | "permuteDigits">,
+  config: Pick<
+    TrainConfig,
+    "forgetBias" | "averageFrom" | "averageEvery" | "recurrentInit" | "clipNorm" | "permuteDigits" | "classZeroWeight"
+  >,
 ): string[] {
   return [
     config.forgetBias === undefined ? "" : `forget-gate bias ${config.forgetBias}`,
-    config.averageFrom === undefined ? "" : `weights averaged from epoch ${config.averageFrom}`,
+    config.averageFrom === undefined
+      ? ""
+      : `weights averaged ${
+        config.averageEvery === "batch" ? "over every batch " : ""
+      }from epoch ${config.averageFrom}`,
     config.recurrentInit === undefined ? "" : `recurrent kernel ${config.recurrentInit}`,
     config.clipNorm === undefined ? "" : `gradients clipped at norm ${config.clipNorm}`,
     config.permuteDigits ? "digits reordered every epoch" : "",
+    config.classZeroWeight === undefined ? "" : `class-0 loss weight ${config.classZeroWeight}`,
   ].filter((phrase) => phrase !== "");
 }
 
@@ -420,6 +444,31 @@ export function resolveConfig(
     );
   }
   if (config.permuteDigits === false) delete config.permuteDigits; // the default, stored as absent
+  if (
+    config.classZeroWeight !== undefined &&
+    !(typeof config.classZeroWeight === "number" && config.classZeroWeight > 0 &&
+      Number.isFinite(config.classZeroWeight))
+  ) {
+    throw new RangeError(
+      `Config field "classZeroWeight" must be a positive number, got ${
+        JSON.stringify(config.classZeroWeight) ?? config.classZeroWeight
+      }`,
+    );
+  }
+  if (config.classZeroWeight === 1) delete config.classZeroWeight; // the default, stored as absent
+  if (config.averageEvery !== undefined && !(AVERAGE_EVERY as readonly unknown[]).includes(config.averageEvery)) {
+    throw new RangeError(
+      `Config field "averageEvery" must be one of ${AVERAGE_EVERY.join(", ")}, got ${
+        JSON.stringify(config.averageEvery)
+      }`,
+    );
+  }
+  if (config.averageEvery === AVERAGE_EVERY[0]) delete config.averageEvery; // the default, stored as absent
+  if (config.averageEvery !== undefined && config.averageFrom === undefined) {
+    throw new RangeError(
+      `Config field "averageEvery" ${config.averageEvery} needs averageFrom (the weights are not averaged)`,
+    );
+  }
   if (
     config.clipNorm !== undefined &&
     !(typeof config.clipNorm === "number" && config.clipNorm > 0 && Number.isFinite(config.clipNorm))

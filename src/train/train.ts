@@ -286,7 +286,13 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       `Data of ${data.train.size}/${data.validation.size} series does not match the config's ${config.trainSize}/${config.validationSize}`,
     );
   }
-  const classWeights = options.classWeights;
+  if (options.classWeights && config.classZeroWeight !== undefined) {
+    throw new RangeError(
+      `Config field classZeroWeight ${config.classZeroWeight} and the classWeights option ${options.classWeights} are two loss weightings; give one`,
+    );
+  }
+  const classWeights = options.classWeights ??
+    (config.classZeroWeight === undefined ? undefined : [config.classZeroWeight, 1] as const);
   const model = buildModel(config);
   const arch = archOf(config);
   const roles = roleVariables(model, arch);
@@ -334,15 +340,32 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     };
   };
 
-  // the running mean of the end-of-epoch weights (config.averageFrom), once averaging has begun
+  // the running mean of the weights (config.averageFrom), once averaging has begun: taken in at the end of every
+  // epoch from averageFrom, or with averageEvery "batch" after every batch of those epochs
   let average: Float32Array[] | undefined;
-  const averaged = (epochsDone: number) =>
-    config.averageFrom === undefined ? 0 : Math.max(0, epochsDone - config.averageFrom + 1);
+  const everyBatch = config.averageEvery === "batch";
+  /** Snapshots in the mean once `batch` batches of the epoch with 0-based index `epoch` are done. */
+  const averaged = (epoch: number, batch: number) => {
+    if (config.averageFrom === undefined) return 0;
+    const first = config.averageFrom - 1; // 0-based index of the first averaged epoch
+    return Math.max(0, everyBatch ? (epoch - first) * batches + batch : epoch - first);
+  };
+  /** Takes the current weights into the mean as its k-th snapshot (k 0: not averaging yet). */
+  const takeIn = (k: number) => {
+    if (k === 1) average = roles.map((r) => Float32Array.from(r.variable.dataSync()));
+    else if (k > 1) {
+      roles.forEach((r, w) => {
+        const now = r.variable.dataSync();
+        const mean = average![w];
+        for (let i = 0; i < mean.length; i++) mean[i] += (now[i] - mean[i]) / k;
+      });
+    }
+  };
 
   try {
     if (resume) {
       await restoreState(resume, roles, optimizer);
-      if (averaged(resume.epoch) > 0) average = restoreAverage(resume, roles);
+      if (averaged(resume.epoch, resume.batch) > 0) average = restoreAverage(resume, roles);
     }
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs; epoch++) {
       // a checkpoint taken inside this epoch: its batches are done, its seconds spent
@@ -377,6 +400,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
         );
         if (classWeights) batch.w = Float32Array.from(batch.y, (y) => classWeights[y]);
         const { loss, probabilities } = trainStep(stepState, batch);
+        if (everyBatch) takeIn(averaged(epoch, b + 1));
         // logging
         const accuracy = accuracyOf(batch.y, probabilities);
         history.batches.loss.push(loss);
@@ -405,15 +429,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       };
       history.epochs.push(record);
       options.onEpochEnd?.(epoch + 1, model);
-      const k = averaged(epoch + 1);
-      if (k === 1) average = roles.map((r) => Float32Array.from(r.variable.dataSync()));
-      else if (k > 1) {
-        roles.forEach((r, w) => {
-          const now = r.variable.dataSync();
-          const mean = average![w];
-          for (let i = 0; i < mean.length; i++) mean[i] += (now[i] - mean[i]) / k;
-        });
-      }
+      if (!everyBatch) takeIn(averaged(epoch + 1, 0));
       if (options.onCheckpoint) await options.onCheckpoint(await snapshot(epoch + 1, 0, epochStart));
       options.onProgress?.({ kind: "epoch", epochs: config.epochs, record });
     }
