@@ -7,6 +7,7 @@ export { initBackend } from "./backend.ts";
 export type {
   Affine,
   Arch,
+  AverageEvery,
   InputEncoding,
   InputScaling,
   OneHot,
