@@ -159,6 +159,13 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
         config: { permuteDigits: true, forgetBias: 5, averageFrom: 31, averageEvery: "batch" },
         pairWith: PERMUTE_FB5_AVERAGE_31,
       },
+      // not an item (e) choice but a diagnosis of what limits the boundary: item (a)'s 8,000 training series doubled,
+      // for half the epochs, so that the batches, the steps and the time stay the same
+      {
+        name: "diagnostic-twice-the-data",
+        config: { permuteDigits: true, forgetBias: 5, averageFrom: 16, trainSize: 16_000, epochs: 30 },
+        pairWith: PERMUTE_FB5_AVERAGE_31,
+      },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,
