@@ -166,6 +166,12 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
         config: { permuteDigits: true, forgetBias: 5, averageFrom: 16, trainSize: 16_000, epochs: 30 },
         pairWith: PERMUTE_FB5_AVERAGE_31,
       },
+      // the other diagnosis: item (f)'s 60 epochs doubled on the same 8,000 series (twice the steps and the time)
+      {
+        name: "diagnostic-120-epochs",
+        config: { permuteDigits: true, forgetBias: 5, averageFrom: 61, epochs: 120 },
+        pairWith: PERMUTE_FB5_AVERAGE_31,
+      },
     ],
     seeds: range(1, 3),
     config: BASELINE_CHOICES,
