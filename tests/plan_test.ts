@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import {
   canonicalJson,
+  isDiagnosticArm,
   parseSeeds,
   parseShard,
   planRuns,
@@ -10,7 +11,7 @@ import {
   selectArms,
   shardRuns,
 } from "../src/core/plan.ts";
-import { BASELINE_CHOICES, resolveConfig } from "../src/core/spec.ts";
+import { BASELINE_CHOICES, OPTIONAL_CONFIG_FIELDS, resolveConfig } from "../src/core/spec.ts";
 
 Deno.test("shardRuns() cuts any grid into disjoint shards that together hold every run", () => {
   fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 17 }), (size, count) => {
@@ -148,6 +149,17 @@ Deno.test("planRuns() gives an arm with pairWith its partner's run on the same s
     arm: "permute-fb5-average-31",
     run: runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }),
   });
+});
+
+Deno.test("isDiagnosticArm(): exactly the arms that change a field item (e) does not leave free are diagnoses, and their names say so", () => {
+  const itemE = new Set([...OPTIONAL_CONFIG_FIELDS, "inputScaling", "seed", "dataSeed"]);
+  for (const [name, plan] of Object.entries(PLANS)) {
+    for (const arm of plan.arms ?? []) {
+      const changesSpec = Object.keys(arm.config).some((k) => !itemE.has(k));
+      assertEquals(isDiagnosticArm(arm.name), changesSpec, `${name}: ${arm.name}`);
+    }
+  }
+  assertEquals([isDiagnosticArm("diagnostic-120-epochs"), isDiagnosticArm("forget-bias-5")], [true, false]);
 });
 
 Deno.test("runName() names the optional fields that are set, after the variant", () => {

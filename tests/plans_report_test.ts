@@ -144,6 +144,20 @@ Deno.test("boundaryArmsSection() names the best arm over the band against the ba
     md,
     "still moves across 4.5–4.5 sums from epoch to epoch, and its accuracy at the threshold swings by 70 %–70 % (2 runs)",
   );
+  assert(!md.includes("diagnoses"), "no diagnostic arm, no sentence about them");
+  // a diagnostic arm changes item (a) or (f): it is shown, but never named the best choice
+  const more = variant("diagnostic-more-data", {
+    boundaryAtThreshold: [1, 1, 1],
+    boundaryBand: [1, 1, 1],
+    accuracy: [1, 1, 1],
+  });
+  const withDiagnosis = boundaryArmsSection({ boundary: plan([spec, fb, more], pairs) }).join("\n");
+  assertStringIncludes(withDiagnosis, "| diagnostic-more-data | 1, 2, 3 |");
+  assertStringIncludes(withDiagnosis, "The best arm over sums 95..105 is **forget-bias-5**");
+  assertStringIncludes(
+    withDiagnosis,
+    "Arms named diagnostic-… change item (a) or (f), which the boundary issue keeps, to find what limits the boundary: diagnoses, not choices, so the best arm is chosen without them.",
+  );
   const svg = driftFigure({ boundary: plan([spec, fb]) }, "effectiveThreshold")!;
   assertEquals(svg.match(/class="series"/g)?.length, 3, "two arms and the rule");
 });

@@ -37,6 +37,25 @@ export interface Arm {
   pairWith?: Arm;
 }
 
+/** The name prefix of an arm that changes a field item (e) does not leave free (the data of item a, the epochs of
+ * item f): a diagnosis of what limits a measure, shown beside the choices but never one of them. */
+export const DIAGNOSTIC_ARM_PREFIX = "diagnostic-";
+
+/**
+ * Whether an arm is a diagnosis rather than an item (e) choice ({@link DIAGNOSTIC_ARM_PREFIX}).
+ *
+ * @param name The arm's name.
+ * @returns True for a diagnosis.
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * assertEquals([isDiagnosticArm("diagnostic-120-epochs"), isDiagnosticArm("clip-1")], [true, false]);
+ * ```
+ */
+export function isDiagnosticArm(name: string): boolean {
+  return name.startsWith(DIAGNOSTIC_ARM_PREFIX);
+}
+
 /** Forget-gate bias 5 with weights averaged over epochs 31–60 (the default before permuted digits): the partner of the arms that build on it. */
 const FB5_AVERAGE_31: Arm = Object.freeze({ name: "fb5-average-31", config: { forgetBias: 5, averageFrom: 31 } });
 

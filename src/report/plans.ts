@@ -10,6 +10,7 @@ import type { SeedSummary } from "../core/stats.ts";
 import type { StudyVariant } from "../study/study.ts";
 import { pct } from "../core/format.ts";
 import { DEFAULT_CONFIG } from "../core/spec.ts";
+import { DIAGNOSTIC_ARM_PREFIX, isDiagnosticArm } from "../core/plan.ts";
 import { lineChart, type LineSeries } from "./svg.ts";
 
 /** The plan summaries the report reads, each when its run files exist. */
@@ -207,8 +208,9 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       f.blurSums ? f.blurSums.mean.toFixed(2) : "–"
     } | ${meanSd(f.cutAtThreshold)} | ${meanSd(f.cutBand)} | ${meanSd(f.cutAccuracy)} |`;
   };
+  const choices = plan.variants.filter((v) => !isDiagnosticArm(v.variant));
   const best =
-    [...plan.variants].sort((a, b) => (b.figures.boundaryBand?.mean ?? -1) - (a.figures.boundaryBand?.mean ?? -1))[0];
+    [...choices].sort((a, b) => (b.figures.boundaryBand?.mean ?? -1) - (a.figures.boundaryBand?.mean ?? -1))[0];
   const b = best.figures;
   return [
     "## Item (e)'s choices against the boundary",
@@ -239,6 +241,13 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
       } |`
     ),
     "",
+    ...(choices.length < plan.variants.length
+      ? [
+        `Arms named ${DIAGNOSTIC_ARM_PREFIX}… change item (a) or (f), which the boundary issue keeps, to find what ` +
+        `limits the boundary: diagnoses, not choices, so the best arm is chosen without them.`,
+        "",
+      ]
+      : []),
     `The best arm over sums 95..105 is **${best.variant}**: ${meanSd(b.boundaryAtThreshold)} at sum 100 (bar ≥ ` +
     `${pct(BOUNDARY_BARS.boundaryAtThreshold, 0)}: ${bar(b.boundaryAtThreshold, "boundaryAtThreshold")}), ` +
     `${meanSd(b.boundaryBand)} over 95..105 (bar ≥ ${pct(BOUNDARY_BARS.boundaryBand, 0)}: ` +
