@@ -22,6 +22,23 @@ await initBackend();
 /** 6 units, 300 + 20 series, 3 epochs of 6 batches: a fraction of a second. */
 const config = resolveConfig({ units: 6, trainSize: 300, validationSize: 20, epochs: 3, seed: 9 });
 
+/** The state of a run of `c` stopped by its signal once `batch` batches of epoch `epoch` (1-based) are done. */
+async function stoppedAt(c: typeof config, epoch: number, batch: number): Promise<TrainingState> {
+  const controller = new AbortController();
+  const stopped = await assertRejects(
+    () =>
+      train({
+        config: c,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.kind === "batch" && p.epoch === epoch && p.batch === batch) controller.abort();
+        },
+      }),
+    TrainingInterrupted,
+  );
+  return (stopped as TrainingInterrupted).state;
+}
+
 function weightBytes(model: Awaited<ReturnType<typeof train>>["model"]): Uint8Array[] {
   const v = modelVariables(model);
   return WEIGHT_NAMES.map((n) => new Uint8Array(Float32Array.from(v[n].dataSync()).buffer));
@@ -120,19 +137,7 @@ Deno.test("train() (e) averageEvery batch: the running mean of the weights after
     "a mean over every batch must differ from the mean over epoch ends",
   );
   for (const at of [{ epoch: 1, batch: 4 }, { epoch: 2, batch: 3 }, { epoch: 3, batch: 1 }]) {
-    const controller = new AbortController();
-    const stopped = await assertRejects(
-      () =>
-        train({
-          config: batchwise,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.kind === "batch" && p.epoch === at.epoch && p.batch === at.batch) controller.abort();
-          },
-        }),
-      TrainingInterrupted,
-    );
-    const resumed = await train({ config: batchwise, resume: (stopped as TrainingInterrupted).state });
+    const resumed = await train({ config: batchwise, resume: await stoppedAt(batchwise, at.epoch, at.batch) });
     assertEquals(weightBytes(resumed.model), weightBytes(whole.model), `stopped at ${JSON.stringify(at)}`);
     resumed.model.dispose();
   }
@@ -178,19 +183,7 @@ Deno.test("train() (e) permuteDigits: epoch e trains on epochSplit(), the split 
     weightBytes(whole.model).some((w, k) => !equalBytes(w, weightBytes(plain.model)[k])),
     "the reordered digits must change the weights",
   );
-  const controller = new AbortController();
-  const stopped = await assertRejects(
-    () =>
-      train({
-        config: permuted,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.kind === "batch" && p.epoch === 2 && p.batch === 3) controller.abort();
-        },
-      }),
-    TrainingInterrupted,
-  );
-  const resumed = await train({ config: permuted, resume: (stopped as TrainingInterrupted).state });
+  const resumed = await train({ config: permuted, resume: await stoppedAt(permuted, 2, 3) });
   assertEquals(weightBytes(resumed.model), weightBytes(whole.model));
   for (const r of [plain, whole, resumed]) r.model.dispose();
 });
