@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "@std/assert";
 import { studyConfig } from "../src/study/study.ts";
-import { trainRun, variantData } from "../src/runner/variants.ts";
+import { trainingLineCut, trainRun, variantData } from "../src/runner/variants.ts";
 import { planRuns, PLANS } from "../src/core/plan.ts";
-import { datasetFor } from "../src/core/dataset.ts";
+import { datasetFor, seriesSum } from "../src/core/dataset.ts";
 import { makeBalancedDataset } from "../src/core/imbalance.ts";
 import { configDifferences, resolveConfig } from "../src/core/spec.ts";
 
@@ -43,6 +43,23 @@ Deno.test("trainRun() records the boundary after every epoch and a cut-off chose
   assert(cut.boundary.band >= 0 && cut.boundary.band <= 1);
   assertEquals(r.boundary.sums.length, 21);
   assert(Number.isFinite(r.boundaryFit!.slope) && r.boundaryFit!.residualSd >= 0, "the logit fit is recorded");
+  // 150 training series hold too few near the boundary for the sum line
+  assertEquals(r.sumLineCut, undefined);
+});
+
+Deno.test("trainingLineCut() fits the sum line on the training split, or gives undefined when the split cannot carry it", () => {
+  const full = datasetFor(resolveConfig({ seed: 4 }));
+  const T = full.seriesLength;
+  const sum = (i: number) => seriesSum(full.train.x.subarray(i * T, (i + 1) * T));
+  const rising = Array.from({ length: full.train.size }, (_, i) => 1 / (1 + Math.exp(-(sum(i) - 99.25))));
+  const v = full.validation;
+  const cut = trainingLineCut(full.train, T, rising, v.y, v.y);
+  if (!cut) throw new Error("a rising p on 8,000 series fits");
+  assert(Math.abs(cut.crossing - 99.25) < 1e-6, `crossing ${cut.crossing}`);
+  assertEquals(cut.midpoint, 99.5);
+  const falling = rising.map((q) => 1 - q);
+  assertEquals(trainingLineCut(full.train, T, falling, v.y, v.y), undefined);
+  assertEquals(trainingLineCut(natural.train, T, new Float64Array(natural.train.size), v.y, v.y), undefined);
 });
 
 Deno.test("studyConfig() starts every study variant from the spec plan's config (BASELINE_CHOICES), not the default, so the imbalance plan can judge it", () => {

@@ -56,3 +56,110 @@ export function thresholdFacts(
     validation: { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) },
   };
 }
+
+/** Sums on each side of the midpoint that {@link sumLineCutoff} fits: 97..102 around 99.5 in the spec. */
+export const SUM_LINE_HALF_WIDTH = 3;
+
+/** Fewest training series {@link sumLineCutoff} fits a line to. */
+export const SUM_LINE_MIN_SERIES = 20;
+
+/** A cut-off placed by the line of logit(p) against the sum on the training split. */
+export interface SumLineCut {
+  /** Midway between the largest sum labelled 0 and the smallest labelled 1 in the training split (99.5 in the spec). */
+  midpoint: number;
+  /** Training series fitted: those with sums within {@link SUM_LINE_HALF_WIDTH} of the midpoint. */
+  series: number;
+  /** On them, logit(p) ≈ slope · (sum − crossing), least squares. */
+  slope: number;
+  crossing: number;
+  /** The cut-off on P(class 1): the line's value at the midpoint, σ(slope · (midpoint − crossing)). */
+  cutoff: number;
+  /** Validation at that cut-off. */
+  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
+}
+
+const logitOf = (p: number) => {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * Places the cut-off where the model's own trend against the sum, fitted on the training split
+ * alone, crosses the middle between the two classes' sums. The label is a threshold on the sum,
+ * so the training labels say where the boundary lies (between sums 99 and 100); the fit says
+ * where the model puts it (its p at a sum varies with the digits, so a line through the training
+ * series near the boundary is the model's mean decision there). Moving the cut-off to the line's
+ * value at the midpoint centres the model's boundary on the rule's, whatever side it erred to.
+ * Never looks at validation.
+ *
+ * @param train Per training series: its digit sum, label and P(class 1).
+ * @param validation Validation labels and probabilities, scored at the chosen cut-off.
+ * @returns The fit, the cut-off and its validation figures.
+ * @throws {RangeError} Arrays of different lengths, a class missing, labels that no sum threshold separates,
+ * fewer than {@link SUM_LINE_MIN_SERIES} series near the midpoint, or a logit(p) that does not rise with the sum.
+ */
+export function sumLineCutoff(
+  train: { sums: ArrayLike<number>; labels: ArrayLike<number>; p: ArrayLike<number> },
+  validation: { labels: ArrayLike<number>; p: ArrayLike<number> },
+): SumLineCut {
+  const { sums, labels, p } = train;
+  if (sums.length !== labels.length || sums.length !== p.length) {
+    throw new RangeError(
+      `The sum line needs one sum, label and P per series, got ${sums.length} sums, ${labels.length} labels and ${p.length} P`,
+    );
+  }
+  let top0 = -Infinity;
+  let bottom1 = Infinity;
+  let n0 = 0;
+  for (let i = 0; i < sums.length; i++) {
+    if (labels[i] === 1) bottom1 = Math.min(bottom1, sums[i]);
+    else (n0++, top0 = Math.max(top0, sums[i]));
+  }
+  if (n0 === 0 || n0 === sums.length) {
+    throw new RangeError(
+      `The sum line needs both classes in the training split, got ${n0} of class 0 in ${sums.length}`,
+    );
+  }
+  if (top0 >= bottom1) {
+    throw new RangeError(
+      `The sum line needs labels that a sum threshold separates, got class 0 up to sum ${top0} and class 1 from sum ${bottom1}`,
+    );
+  }
+  const midpoint = (top0 + bottom1) / 2;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < sums.length; i++) {
+    if (Math.abs(sums[i] - midpoint) <= SUM_LINE_HALF_WIDTH) (xs.push(sums[i]), ys.push(logitOf(p[i])));
+  }
+  if (xs.length < SUM_LINE_MIN_SERIES) {
+    throw new RangeError(
+      `The sum line needs at least ${SUM_LINE_MIN_SERIES} training series with sums in ${
+        midpoint - SUM_LINE_HALF_WIDTH
+      }..${midpoint + SUM_LINE_HALF_WIDTH}, got ${xs.length}`,
+    );
+  }
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  if (!(slope > 0)) {
+    throw new RangeError(`The sum line needs logit(p) rising with the sum, got slope ${Number(slope.toPrecision(3))}`);
+  }
+  const crossing = mx - my / slope;
+  const cutoff = 1 / (1 + Math.exp(-slope * (midpoint - crossing)));
+  const c = confusion(validation.labels, validation.p, cutoff);
+  return {
+    midpoint,
+    series: n,
+    slope,
+    crossing,
+    cutoff,
+    validation: { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) },
+  };
+}

@@ -6,7 +6,7 @@
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
-import type { ThresholdFacts } from "../core/cutoff.ts";
+import type { SumLineCut, ThresholdFacts } from "../core/cutoff.ts";
 import type { LogitFit } from "../core/diagnosis.ts";
 import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
@@ -53,6 +53,12 @@ export interface RunRecord extends RunSpec {
   /** The decision cut-off chosen on the variant's training split alone, and what it gives on the
    * natural validation split and on the boundary set (absent in run files written before it). */
   trainCut?: ThresholdFacts & { boundary: { justBelow: number; atThreshold: number; band: number } };
+  /** The cut-off at the training split's line of logit(p) against the sum, at the middle between the classes'
+   * sums, and what it gives on the natural validation split and on the boundary set (absent in run files
+   * written before it). */
+  sumLineCut?: SumLineCut & {
+    boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+  };
   /** Per epoch: loss, accuracy, validation loss and accuracy, seconds. */
   history: RunEpoch[];
   /** Wall-clock seconds of the whole run: the one field that differs between two identical runs. */

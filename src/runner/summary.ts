@@ -38,6 +38,14 @@ const FIGURES = {
   cutSpecificity: (r: RunRecord) => r.trainCut?.validation.specificity,
   cutAtThreshold: (r: RunRecord) => r.trainCut?.boundary.atThreshold,
   cutBand: (r: RunRecord) => r.trainCut?.boundary.band,
+  /** With the cut-off at the training split's sum line (`sumLineCutoff`): the same four, and where the training
+   * split's line crosses 0 (the model's own threshold, seen from training alone). */
+  lineAccuracy: (r: RunRecord) => r.sumLineCut?.validation.accuracy,
+  lineSpecificity: (r: RunRecord) => r.sumLineCut?.validation.specificity,
+  lineJustBelow: (r: RunRecord) => r.sumLineCut?.boundary.justBelow,
+  lineAtThreshold: (r: RunRecord) => r.sumLineCut?.boundary.atThreshold,
+  lineBand: (r: RunRecord) => r.sumLineCut?.boundary.band,
+  lineCrossing: (r: RunRecord) => r.sumLineCut?.crossing,
 } as const;
 
 /** The figures summarised per variant. */

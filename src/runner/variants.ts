@@ -18,7 +18,7 @@ import { runName, type RunSpec } from "../core/plan.ts";
 import { type BoundarySet, makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
 import { deriveSeed } from "../core/rng.ts";
 import type { tf } from "../train/backend.ts";
-import { thresholdFacts } from "../core/cutoff.ts";
+import { type SumLineCut, sumLineCutoff, thresholdFacts } from "../core/cutoff.ts";
 import { logitFit } from "../core/diagnosis.ts";
 import { type BoundaryEpoch, RUN_FORMAT, type RunRecord } from "./record.ts";
 
@@ -72,6 +72,26 @@ function splitOf(set: BoundarySet): Split {
 const sums = (split: Split, T: number) =>
   Array.from({ length: split.size }, (_, i) => seriesSum(split.x.subarray(i * T, (i + 1) * T)));
 
+/** {@link sumLineCutoff} on a training split, or undefined when that split cannot carry the fit (a RangeError of
+ * sumLineCutoff); any other error is thrown. */
+export function trainingLineCut(
+  train: Split,
+  seriesLength: number,
+  trainP: ArrayLike<number>,
+  validationY: ArrayLike<number>,
+  validationP: ArrayLike<number>,
+): SumLineCut | undefined {
+  try {
+    return sumLineCutoff(
+      { sums: sums(train, seriesLength), labels: train.y, p: trainP },
+      { labels: validationY, p: validationP },
+    );
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Trains and scores one run.
  *
@@ -117,6 +137,10 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
   // the calibration item (e) allows: a cut-off chosen on the training split alone
   const cut = thresholdFacts({ labels: data.train.y, p: trainP }, { labels: natural.validation.y, p });
   const atCut = scoreBoundary(set, boundaryP, config.threshold, cut.cutoff);
+  // and the cut-off that centres the model's own trend against the sum, fitted on the training split alone;
+  // absent when the split cannot carry the fit (too few series near the boundary, or p not rising with the sum)
+  const line = trainingLineCut(data.train, config.seriesLength, trainP, natural.validation.y, p);
+  const atLine = line && scoreBoundary(set, boundaryP, config.threshold, line.cutoff);
   result.model.dispose();
   const y = natural.validation.y;
   const class0 = flipClasses(y, p);
@@ -138,6 +162,19 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
       ...cut,
       boundary: { justBelow: atCut.justBelow, atThreshold: atCut.atThreshold, band: atCut.band },
     },
+    ...(line && atLine
+      ? {
+        sumLineCut: {
+          ...line,
+          boundary: {
+            justBelow: atLine.justBelow,
+            atThreshold: atLine.atThreshold,
+            band: atLine.band,
+            effectiveThreshold: atLine.effectiveThreshold,
+          },
+        },
+      }
+      : {}),
     history: result.history.epochs.map((e) => ({ ...e })),
     seconds: (performance.now() - started) / 1000,
   };
