@@ -233,3 +233,22 @@ Deno.test("archsSection() counts the runs that found no class-0 series (class-0 
   });
   assert(!none.join("\n").includes("class-0 recall 0"), "no such sentence when every run found some");
 });
+
+Deno.test("boundaryArmsSection() tables the sum-line cut-off, within each run against 0.5, only for the arms that record it", () => {
+  const spec = variant("spec", { boundaryBand: [0.8, 0.8, 0.8] });
+  const lined = variant("permute-fb5-average-31", {
+    boundaryBand: [0.96, 0.96, 0.97],
+    lineBand: [0.97, 0.975, 0.98],
+    lineJustBelow: [0.8, 0.85, 0.9],
+    lineAtThreshold: [0.82, 0.84, 0.86],
+    lineBandGain: [0.01, 0.015, 0.01],
+    lineCrossingError: [0.01, -0.02, 0.04],
+  });
+  const md = boundaryArmsSection({ boundary: plan([spec, lined]) }).join("\n");
+  assertStringIncludes(md, "### The cut-off at the training split's sum line");
+  assertStringIncludes(md, "| permute-fb5-average-31 | 3 | 85.00 % | 84.00 % | 97.50 % ± 0.50 |");
+  assertStringIncludes(md, "| +1.17 [");
+  assertStringIncludes(md, "| +0.01 [");
+  assert(!md.includes("| spec | 3 | –"), "an arm without the sum line gets no row");
+  assert(!boundaryArmsSection({ boundary: plan([spec]) }).join("\n").includes("sum line"));
+});

@@ -257,6 +257,7 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     } (bar ≥ ${pct(BOUNDARY_BARS.specificity, 0)} over 10 seeds: ${tenSeedBar(b.specificity, "specificity")}).`,
     "",
     ...defaultBarsText(p),
+    ...sumLineText(plan.variants),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
         p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [
@@ -315,6 +316,34 @@ function defaultBarsText(p: PlanSummaries): string[] {
       }, at sum 100 ${diff(dd.boundaryAtThreshold)}, sums 95..105 ${diff(dd.boundaryBand)} (points, mean [95 % ` +
         `t-interval]).`
       : ""),
+    "",
+  ];
+}
+
+/** The cut-off at the training split's sum line against 0.5, on the arms whose run files record it. */
+function sumLineText(variants: readonly VariantSummary[]): string[] {
+  const arms = variants.filter((v) => v.figures.lineBand);
+  if (!arms.length) return [];
+  const at = (s: SeedSummary | undefined) => (s ? pct(s.mean) : "–");
+  return [
+    "### The cut-off at the training split's sum line",
+    "",
+    "Each run also scores itself at a second cut-off, chosen on its training split alone (`sumLineCutoff` in " +
+    "`src/core/cutoff.ts`): logit(p) is fitted as a line against the sum over the training series whose sums lie " +
+    "within 3 of the middle between the two classes (99.5), and the cut-off is that line's value at 99.5. It centres " +
+    "each model's own boundary on the rule's, whichever side the model erred to. The differences are within each " +
+    "run, the same weights at two cut-offs: mean [95 % t-interval].",
+    "",
+    "| arm | runs | at 99 | at 100 | sums 95..105 | accuracy | class-0 recall | Δ 95..105 (points) | Δ at 100 (points) | Δ accuracy (points) | training line's crossing − the boundary set's (sums) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...arms.map((v) => {
+      const f = v.figures;
+      return `| ${v.variant} | ${f.lineBand!.n} | ${at(f.lineJustBelow)} | ${at(f.lineAtThreshold)} | ${
+        meanSd(f.lineBand)
+      } | ${meanSd(f.lineAccuracy)} | ${meanSd(f.lineSpecificity)} | ${diff(f.lineBandGain)} | ${
+        diff(f.lineAtThresholdGain)
+      } | ${diff(f.lineAccuracyGain)} | ${diff(f.lineCrossingError, false)} |`;
+    }),
     "",
   ];
 }

@@ -46,6 +46,14 @@ const FIGURES = {
   lineAtThreshold: (r: RunRecord) => r.sumLineCut?.boundary.atThreshold,
   lineBand: (r: RunRecord) => r.sumLineCut?.boundary.band,
   lineCrossing: (r: RunRecord) => r.sumLineCut?.crossing,
+  /** Accuracy on series summing to the threshold − 1 (99), at the cut-off 0.5. */
+  boundaryJustBelow: (r: RunRecord) => r.boundary.justBelow,
+  /** Within each run, the sum-line cut-off minus the cut-off 0.5: a paired difference on the same model. */
+  lineBandGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.boundary.band - r.boundary.band,
+  lineAtThresholdGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.boundary.atThreshold - r.boundary.atThreshold,
+  lineAccuracyGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.validation.accuracy - r.validation.accuracy,
+  /** Where the training split's line crosses 0 minus where the boundary set's mean P crosses 0.5. */
+  lineCrossingError: (r: RunRecord) => r.sumLineCut && r.sumLineCut.crossing - r.boundary.effectiveThreshold,
 } as const;
 
 /** The figures summarised per variant. */
