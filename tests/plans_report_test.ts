@@ -251,4 +251,8 @@ Deno.test("boundaryArmsSection() tables the sum-line cut-off, within each run ag
   assertStringIncludes(md, "| +0.01 [");
   assert(!md.includes("| spec | 3 | –"), "an arm without the sum line gets no row");
   assert(!boundaryArmsSection({ boundary: plan([spec]) }).join("\n").includes("sum line"));
+  // the default plan's 10 seeds get their own row
+  const byDefault = variant("default", { lineBand: [0.97, 0.98], lineBandGain: [0.01, 0.02] }, [1, 2]);
+  const both = boundaryArmsSection({ boundary: plan([spec, lined]), defaultVsSpec: plan([byDefault]) }).join("\n");
+  assertStringIncludes(both, "| default | 2 | – | – | 97.50 % ± 0.71 |");
 });

@@ -22,36 +22,32 @@ const sumsNearThreshold = fc.tuple(
   fc.array(fc.integer({ min: 80, max: 120 }), { maxLength: 60 }),
 ).map(([near, far]) => [...near, ...far, 99, 100]);
 
+/** Training splits whose logit(p) is exactly slope·(sum − crossing), the boundary misplaced by up to 1.5 sums. */
+const lineCases = fc.tuple(
+  sumsNearThreshold,
+  fc.double({ min: 0.3, max: 3, noNaN: true }),
+  fc.double({ min: 98, max: 101, noNaN: true }),
+).map(([sums, slope, crossing]) => {
+  const train = lineSplit(sums, slope, crossing);
+  return { slope, crossing, cut: sumLineCutoff(train, train) };
+});
+
 Deno.test("sumLineCutoff() reads the line back: logit(p) = slope·(sum − crossing) gives that slope and crossing", () => {
-  fc.assert(fc.property(
-    sumsNearThreshold,
-    fc.double({ min: 0.3, max: 3, noNaN: true }),
-    fc.double({ min: 98, max: 101, noNaN: true }),
-    (sums, slope, crossing) => {
-      const train = lineSplit(sums, slope, crossing);
-      const cut = sumLineCutoff(train, train);
-      assertAlmostEquals(cut.slope, slope, 1e-6);
-      assertAlmostEquals(cut.crossing, crossing, 1e-6);
-      assertEquals(cut.midpoint, 99.5);
-    },
-  ));
+  fc.assert(fc.property(lineCases, ({ slope, crossing, cut }) => {
+    assertAlmostEquals(cut.slope, slope, 1e-6);
+    assertAlmostEquals(cut.crossing, crossing, 1e-6);
+    assertEquals(cut.midpoint, 99.5);
+  }));
 });
 
 Deno.test("sumLineCutoff() makes a model whose p rises with the sum decide every series by the rule", () => {
-  // a boundary misplaced by up to 1.5 sums, which the 0.5 cut-off gets wrong at 99 or 100
-  fc.assert(fc.property(
-    sumsNearThreshold,
-    fc.double({ min: 0.3, max: 3, noNaN: true }),
-    fc.double({ min: 98, max: 101, noNaN: true }),
-    (sums, slope, crossing) => {
-      const train = lineSplit(sums, slope, crossing);
-      const cut = sumLineCutoff(train, train);
-      for (let s = 85; s <= 115; s++) {
-        assertEquals(decide(sigmoid(slope * (s - crossing)), cut.cutoff), s >= SPEC.threshold ? 1 : 0, `sum ${s}`);
-      }
-      assertEquals(cut.validation.accuracy, 1);
-    },
-  ));
+  // the 0.5 cut-off gets such a boundary wrong at 99 or 100
+  fc.assert(fc.property(lineCases, ({ slope, crossing, cut }) => {
+    for (let s = 85; s <= 115; s++) {
+      assertEquals(decide(sigmoid(slope * (s - crossing)), cut.cutoff), s >= SPEC.threshold ? 1 : 0, `sum ${s}`);
+    }
+    assertEquals(cut.validation.accuracy, 1);
+  }));
 });
 
 Deno.test("sumLineCutoff() decides the same when every logit moves by one constant", () => {

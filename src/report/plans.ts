@@ -257,7 +257,7 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     } (bar ≥ ${pct(BOUNDARY_BARS.specificity, 0)} over 10 seeds: ${tenSeedBar(b.specificity, "specificity")}).`,
     "",
     ...defaultBarsText(p),
-    ...sumLineText(plan.variants),
+    ...sumLineText([...plan.variants, ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? [])]),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
         p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [
@@ -332,7 +332,8 @@ function sumLineText(variants: readonly VariantSummary[]): string[] {
     "`src/core/cutoff.ts`): logit(p) is fitted as a line against the sum over the training series whose sums lie " +
     "within 3 of the middle between the two classes (99.5), and the cut-off is that line's value at 99.5. It centres " +
     "each model's own boundary on the rule's, whichever side the model erred to. The differences are within each " +
-    "run, the same weights at two cut-offs: mean [95 % t-interval].",
+    "run, the same weights at two cut-offs: mean [95 % t-interval]. The row `default` is the default plan's 10 " +
+    "seeds, the same runs as the arm `permute-fb5-average-31`.",
     "",
     "| arm | runs | at 99 | at 100 | sums 95..105 | accuracy | class-0 recall | Δ 95..105 (points) | Δ at 100 (points) | Δ accuracy (points) | training line's crossing − the boundary set's (sums) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
