@@ -4,6 +4,7 @@
  * @module
  */
 import { accuracy, confusion, DECISION_THRESHOLD, mcc, recall, specificity } from "./metrics.ts";
+import { logit } from "./diagnosis.ts";
 
 /** A cut-off chosen on the training split: the one of highest training accuracy. */
 export interface ThresholdFacts {
@@ -78,11 +79,6 @@ export interface SumLineCut {
   validation: { accuracy: number; specificity: number; recall: number; mcc: number };
 }
 
-const logitOf = (p: number) => {
-  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(q / (1 - q));
-};
-
 /**
  * Places the cut-off where the model's own trend against the sum, fitted on the training split
  * alone, crosses the middle between the two classes' sums. The label is a threshold on the sum,
@@ -129,7 +125,7 @@ export function sumLineCutoff(
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < sums.length; i++) {
-    if (Math.abs(sums[i] - midpoint) <= SUM_LINE_HALF_WIDTH) (xs.push(sums[i]), ys.push(logitOf(p[i])));
+    if (Math.abs(sums[i] - midpoint) <= SUM_LINE_HALF_WIDTH) (xs.push(sums[i]), ys.push(logit(p[i])));
   }
   if (xs.length < SUM_LINE_MIN_SERIES) {
     throw new RangeError(
@@ -138,6 +134,8 @@ export function sumLineCutoff(
       }..${midpoint + SUM_LINE_HALF_WIDTH}, got ${xs.length}`,
     );
   }
+  // the line about the means, not leastSquares's normal equations in the raw sums: sums near 100 that spread by a few
+  // make those ill-conditioned, and this is what the committed run files' sumLineCut came from
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
@@ -156,7 +154,7 @@ export function sumLineCutoff(
   const c = confusion(validation.labels, validation.p, cutoff);
   return {
     midpoint,
-    series: n,
+    series: xs.length,
     slope,
     crossing,
     cutoff,
