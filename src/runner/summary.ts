@@ -38,16 +38,12 @@ const FIGURES = {
   cutSpecificity: (r: RunRecord) => r.trainCut?.validation.specificity,
   cutAtThreshold: (r: RunRecord) => r.trainCut?.boundary.atThreshold,
   cutBand: (r: RunRecord) => r.trainCut?.boundary.band,
-  /** With the cut-off at the training split's sum line (`sumLineCutoff`): the same four, and where the training
-   * split's line crosses 0 (the model's own threshold, seen from training alone). */
+  /** With the cut-off at the training split's sum line (`sumLineCutoff`): the same four, and at the threshold − 1. */
   lineAccuracy: (r: RunRecord) => r.sumLineCut?.validation.accuracy,
   lineSpecificity: (r: RunRecord) => r.sumLineCut?.validation.specificity,
   lineJustBelow: (r: RunRecord) => r.sumLineCut?.boundary.justBelow,
   lineAtThreshold: (r: RunRecord) => r.sumLineCut?.boundary.atThreshold,
   lineBand: (r: RunRecord) => r.sumLineCut?.boundary.band,
-  lineCrossing: (r: RunRecord) => r.sumLineCut?.crossing,
-  /** Accuracy on series summing to the threshold − 1 (99), at the cut-off 0.5. */
-  boundaryJustBelow: (r: RunRecord) => r.boundary.justBelow,
   /** Within each run, the sum-line cut-off minus the cut-off 0.5: a paired difference on the same model. */
   lineBandGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.boundary.band - r.boundary.band,
   lineAtThresholdGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.boundary.atThreshold - r.boundary.atThreshold,
