@@ -11,6 +11,7 @@ import type { StudyVariant } from "../study/study.ts";
 import { pct } from "../core/format.ts";
 import { DEFAULT_CONFIG } from "../core/spec.ts";
 import { DIAGNOSTIC_ARM_PREFIX, isDiagnosticArm } from "../core/plan.ts";
+import { SUM_LINE_HALF_WIDTH } from "../core/cutoff.ts";
 import { lineChart, type LineSeries } from "./svg.ts";
 
 /** The plan summaries the report reads, each when its run files exist. */
@@ -330,7 +331,8 @@ function sumLineText(variants: readonly VariantSummary[]): string[] {
     "",
     "Each run also scores itself at a second cut-off, chosen on its training split alone (`sumLineCutoff` in " +
     "`src/core/cutoff.ts`): logit(p) is fitted as a line against the sum over the training series whose sums lie " +
-    "within 3 of the middle between the two classes (99.5), and the cut-off is that line's value at 99.5. It centres " +
+    `within ${SUM_LINE_HALF_WIDTH} of the middle between the two classes (99.5), and the cut-off is that line's ` +
+    "value at 99.5. It centres " +
     "each model's own boundary on the rule's, whichever side the model erred to. The differences are within each " +
     "run, the same weights at two cut-offs: mean [95 % t-interval]. The row `default` is the default plan's 10 " +
     "seeds, the same runs as the arm `permute-fb5-average-31`.",
