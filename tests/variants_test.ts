@@ -1,10 +1,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { studyConfig } from "../src/study/study.ts";
-import { trainingLineCut, trainRun, variantData } from "../src/runner/variants.ts";
+import { orderMeanScores, trainingLineCut, trainRun, variantData } from "../src/runner/variants.ts";
+import { makeBoundarySet, scoreBoundary } from "../src/core/boundary.ts";
+import { ORDER_MEAN_COUNT } from "../src/core/orders.ts";
+import { logitFit } from "../src/core/diagnosis.ts";
+import type { Split } from "../src/core/dataset.ts";
 import { planRuns, PLANS } from "../src/core/plan.ts";
 import { datasetFor, seriesSum } from "../src/core/dataset.ts";
 import { makeBalancedDataset } from "../src/core/imbalance.ts";
-import { configDifferences, resolveConfig } from "../src/core/spec.ts";
+import { configDifferences, resolveConfig, SPEC } from "../src/core/spec.ts";
 
 const config = resolveConfig({ seed: 4, trainSize: 400, validationSize: 100 });
 const natural = datasetFor(config);
@@ -45,6 +49,37 @@ Deno.test("trainRun() records the boundary after every epoch and a cut-off chose
   assert(Number.isFinite(r.boundaryFit!.slope) && r.boundaryFit!.residualSd >= 0, "the logit fit is recorded");
   // 150 training series hold too few near the boundary for the sum line
   assertEquals(r.sumLineCut, undefined);
+  // and the same model by its mean logit over 16 orders of each series' digits
+  const o = r.orderMean!;
+  assertEquals([o.orders, o.sumLineCut], [ORDER_MEAN_COUNT, undefined]);
+  assert(o.validation.accuracy >= 0 && o.validation.accuracy <= 1 && o.boundary.band >= 0 && o.boundary.band <= 1);
+  assert(Number.isFinite(o.boundaryFit.slope), "the order mean's logit fit is recorded");
+});
+
+Deno.test("orderMeanScores(): a model that reads only the sum scores as one pass does; one that weighs positions unequally scatters less", () => {
+  const full = datasetFor(resolveConfig({ seed: 4 }));
+  const T = full.seriesLength;
+  const set = makeBoundarySet({ seed: 3, perSum: 40 });
+  const data = { train: full.train, validation: full.validation, set };
+  const byWeights = (weight: (t: number) => number) => (split: Split) =>
+    Float64Array.from({ length: split.size }, (_, s) => {
+      let z = 0;
+      for (let t = 0; t < T; t++) z += weight(t) * split.x[s * T + t];
+      return 1 / (1 + Math.exp(-(z - 99.3)));
+    });
+  const setSplit = { x: set.x, y: set.y, size: set.y.length, positives: 0, negatives: 0 };
+  // a model of the sum alone: the same p in every order
+  const even = orderMeanScores(byWeights(() => 1), data, SPEC, 9);
+  const once = scoreBoundary(set, byWeights(() => 1)(setSplit));
+  assertEquals(even.boundary.band, once.band);
+  assertEquals(even.boundary.atThreshold, once.atThreshold);
+  assert(even.boundaryFit.residualSd < 1e-6, `residual ${even.boundaryFit.residualSd}`);
+  assert(Math.abs(even.sumLineCut!.crossing - 99.3) < 1e-6, `crossing ${even.sumLineCut!.crossing}`);
+  // a model that counts late digits more: its scatter at one sum shrinks when its orders are averaged
+  const late = (t: number) => 0.8 + 0.4 * t / (T - 1);
+  const mean = orderMeanScores(byWeights(late), data, SPEC, 9).boundaryFit.residualSd;
+  const single = logitFit(set.x, T, byWeights(late)(setSplit)).residualSd;
+  assert(mean > 0 && mean < 0.5 * single, `residual ${mean} with 16 orders, ${single} with one`);
 });
 
 Deno.test("trainingLineCut() fits the sum line on the training split, or gives undefined when the split cannot carry it", () => {

@@ -27,6 +27,25 @@ export interface BoundaryEpoch {
   effectiveThreshold: number;
 }
 
+/** The run's model deciding by its mean logit over fixed orders of each series' digits (`orderMeanScores`). */
+export interface OrderMeanRecord {
+  /** Orders averaged over, the first the digits as drawn. */
+  orders: number;
+  /** The seed of the orders after the first. */
+  seed: number;
+  /** The natural validation split at the cut-off 0.5. */
+  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
+  /** The boundary set at the cut-off 0.5. */
+  boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+  /** logit(p) against the sum on the boundary set. */
+  boundaryFit: LogitFit;
+  /** The cut-off at the training split's sum line, fitted on the training series' order means (absent when the
+   * split cannot carry the fit). */
+  sumLineCut?: SumLineCut & {
+    boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+  };
+}
+
 /** A run file. */
 export interface RunRecord extends RunSpec {
   format: typeof RUN_FORMAT;
@@ -59,6 +78,8 @@ export interface RunRecord extends RunSpec {
   sumLineCut?: SumLineCut & {
     boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
   };
+  /** The same model deciding by its order mean (absent in run files written before it). */
+  orderMean?: OrderMeanRecord;
   /** Per epoch: loss, accuracy, validation loss and accuracy, seconds. */
   history: RunEpoch[];
   /** Wall-clock seconds of the whole run: the one field that differs between two identical runs. */

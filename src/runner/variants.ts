@@ -20,7 +20,9 @@ import { deriveSeed } from "../core/rng.ts";
 import type { tf } from "../train/backend.ts";
 import { type SumLineCut, sumLineCutoff, thresholdFacts } from "../core/cutoff.ts";
 import { logitFit } from "../core/diagnosis.ts";
-import { type BoundaryEpoch, RUN_FORMAT, type RunRecord } from "./record.ts";
+import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, reorderSeries } from "../core/orders.ts";
+import type { TrainConfig } from "../core/spec.ts";
+import { type BoundaryEpoch, type OrderMeanRecord, RUN_FORMAT, type RunRecord } from "./record.ts";
 
 /** Hooks of {@link trainRun}. */
 export interface RunHooks {
@@ -92,6 +94,67 @@ export function trainingLineCut(
   }
 }
 
+/** The four validation figures the cut-off records keep. */
+function validationFigures(y: ArrayLike<number>, p: ArrayLike<number>) {
+  const { accuracy, specificity, recall, mcc } = classificationReport(y, p);
+  return { accuracy, specificity, recall, mcc };
+}
+
+/**
+ * The run's model scored by its order mean ({@link orderMeanProbabilities}): each series' logit averaged over
+ * {@link ORDER_MEAN_COUNT} fixed orders of its digits, on the validation split and the boundary set, at the
+ * cut-off 0.5 and at the training split's sum line (fitted on the order means of the training series).
+ *
+ * @param predict P(class 1) of a split's series, as the run's model gives it.
+ * @param data The variant's training split, the natural validation split and the boundary set.
+ * @param config The series length and label threshold.
+ * @param seed The seed of the orders after the first.
+ * @returns What the run file records as `orderMean`.
+ */
+export function orderMeanScores(
+  predict: (split: Split) => ArrayLike<number>,
+  data: { train: Split; validation: Split; set: BoundarySet },
+  config: Pick<TrainConfig, "seriesLength" | "threshold">,
+  seed: number,
+): OrderMeanRecord {
+  const T = config.seriesLength;
+  const orders = fixedOrders(ORDER_MEAN_COUNT, T, seed);
+  const mean = (split: Split) => {
+    const x = reorderSeries(split.x, T, orders);
+    const y = new Uint8Array(orders.length * split.size);
+    for (let k = 0; k < orders.length; k++) y.set(split.y, k * split.size);
+    const p = predict({
+      ...split,
+      x,
+      y,
+      size: y.length,
+      positives: orders.length * split.positives,
+      negatives: orders.length * split.negatives,
+    });
+    return orderMeanProbabilities(p, orders.length);
+  };
+  const { train, validation, set } = data;
+  const p = mean(validation);
+  const boundaryP = mean(splitOf(set));
+  const atHalf = scoreBoundary(set, boundaryP, config.threshold);
+  const line = trainingLineCut(train, T, mean(train), validation.y, p);
+  const atLine = line && scoreBoundary(set, boundaryP, config.threshold, line.cutoff);
+  const boundaryOf = (b: typeof atHalf) => ({
+    justBelow: b.justBelow,
+    atThreshold: b.atThreshold,
+    band: b.band,
+    effectiveThreshold: b.effectiveThreshold,
+  });
+  return {
+    orders: orders.length,
+    seed,
+    validation: validationFigures(validation.y, p),
+    boundary: boundaryOf(atHalf),
+    boundaryFit: logitFit(set.x, T, boundaryP),
+    ...(line && atLine ? { sumLineCut: { ...line, boundary: boundaryOf(atLine) } } : {}),
+  };
+}
+
 /**
  * Trains and scores one run.
  *
@@ -141,6 +204,13 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
   // absent when the split cannot carry the fit (too few series near the boundary, or p not rising with the sum)
   const line = trainingLineCut(data.train, config.seriesLength, trainP, natural.validation.y, p);
   const atLine = line && scoreBoundary(set, boundaryP, config.threshold, line.cutoff);
+  // the same model deciding by its mean logit over fixed orders of each series' digits
+  const orderMean = orderMeanScores(
+    (split) => predictSplit(result.model, split, result.metrics.config),
+    { train: data.train, validation: natural.validation, set },
+    config,
+    deriveSeed(run.config.dataSeed, "orders"),
+  );
   result.model.dispose();
   const y = natural.validation.y;
   const class0 = flipClasses(y, p);
@@ -175,6 +245,7 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
         },
       }
       : {}),
+    orderMean,
     history: result.history.epochs.map((e) => ({ ...e })),
     seconds: (performance.now() - started) / 1000,
   };
