@@ -256,3 +256,37 @@ Deno.test("boundaryArmsSection() tables the sum-line cut-off, within each run ag
   const both = boundaryArmsSection({ boundary: plan([spec, lined]), defaultVsSpec: plan([byDefault]) }).join("\n");
   assertStringIncludes(both, "| default | 2 | – | – | 97.50 % ± 0.71 |");
 });
+
+Deno.test("boundaryArmsSection() tables the order mean at both cut-offs against one pass at 0.5, with the bars, only for the arms that record it", () => {
+  const spec = variant("spec", { boundaryBand: [0.8, 0.8, 0.8] });
+  const ordered = variant("default", {
+    boundaryBand: [0.96, 0.96, 0.97],
+    orderJustBelow: [0.7, 0.8, 0.9],
+    orderAtThreshold: [0.95, 0.96, 0.97],
+    orderBand: [0.97, 0.975, 0.98],
+    orderAccuracy: [0.999, 0.999, 0.999],
+    orderSpecificity: [0.96, 0.97, 0.98],
+    orderBlur: [0.6, 0.6, 0.6],
+    orderBandGain: [0.01, 0.015, 0.02],
+    orderAtThresholdGain: [0.02, 0.03, 0.04],
+    orderBlurGain: [-0.2, -0.2, -0.2],
+    orderLineJustBelow: [0.9, 0.9, 0.9],
+    orderLineAtThreshold: [0.88, 0.9, 0.92],
+    orderLineBand: [0.98, 0.98, 0.98],
+    orderLineAccuracy: [0.999, 0.999, 0.999],
+    orderLineSpecificity: [0.99, 0.99, 0.99],
+    orderLineBandGain: [0.02, 0.02, 0.02],
+    orderLineAtThresholdGain: [-0.05, -0.05, -0.05],
+  });
+  const md = boundaryArmsSection({ boundary: plan([spec]), defaultVsSpec: plan([ordered]) }).join("\n");
+  assertStringIncludes(md, "### The order mean: the logit averaged over 16 orders of each series' digits");
+  assertStringIncludes(
+    md,
+    "| default | cut-off 0.5 | 3 | 80.00 % | 96.00 % ± 1.00 | 97.50 % ± 0.50 | 99.90 % ± 0.00 | 97.00 % ± 1.00 | 0.60 |",
+  );
+  assertStringIncludes(md, "| default | training sum line | 3 | 90.00 % | 90.00 % ± 2.00 | 98.00 % ± 0.00 |");
+  assertStringIncludes(md, "| +1.50 [");
+  // the bars, read at each rule: at 100 ≥ 90 %, 95..105 ≥ 97 %; accuracy and class-0 recall need 10 seeds
+  assertStringIncludes(md, "cut-off 0.5: at sum 100 met, 95..105 met, validation accuracy not measured on 10 seeds");
+  assert(!boundaryArmsSection({ boundary: plan([spec]) }).join("\n").includes("order mean"), "no runs, no table");
+});

@@ -5,7 +5,8 @@
  * Facts, text and figures for these sections live here together.
  * @module
  */
-import type { PlanSummary, VariantSummary } from "../runner/summary.ts";
+import type { PlanSummary, SummaryFigure, VariantSummary } from "../runner/summary.ts";
+import { ORDER_MEAN_COUNT } from "../core/orders.ts";
 import type { SeedSummary } from "../core/stats.ts";
 import type { StudyVariant } from "../study/study.ts";
 import { pct } from "../core/format.ts";
@@ -259,6 +260,10 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     "",
     ...defaultBarsText(p),
     ...sumLineText([...plan.variants, ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? [])]),
+    ...orderMeanText([
+      ...plan.variants,
+      ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? []),
+    ]),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
         p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [
@@ -347,6 +352,63 @@ function sumLineText(variants: readonly VariantSummary[]): string[] {
         diff(f.lineAtThresholdGain)
       } | ${diff(f.lineAccuracyGain)} | ${diff(f.lineCrossingError, false)} |`;
     }),
+    "",
+  ];
+}
+
+/** The order mean at 0.5 and at the training split's sum line against one pass at 0.5, on the arms that record it. */
+function orderMeanText(variants: readonly VariantSummary[]): string[] {
+  const arms = variants.filter((v) => v.figures.orderBand);
+  if (!arms.length) return [];
+  const at = (s: SeedSummary | undefined) => (s ? pct(s.mean) : "–");
+  const blur = (s: SeedSummary | undefined) => (s ? s.mean.toFixed(2) : "–");
+  const bars = (f: VariantSummary["figures"], rule: "order" | "orderLine") => {
+    const g = (name: string) => f[`${rule}${name}` as SummaryFigure];
+    return `at sum 100 ${bar(g("AtThreshold"), "boundaryAtThreshold")}, 95..105 ${bar(g("Band"), "boundaryBand")}, ` +
+      `validation accuracy ${tenSeedBar(g("Accuracy"), "accuracy")}, class-0 recall ${
+        tenSeedBar(g("Specificity"), "specificity")
+      }`;
+  };
+  return [
+    `### The order mean: the logit averaged over ${ORDER_MEAN_COUNT} orders of each series' digits`,
+    "",
+    "The label depends on the digits, not on their order, yet a trained LSTM's logit moves from one order of the " +
+    "same digits to another. Each run also scores its own model by the mean of its logit over " +
+    `${ORDER_MEAN_COUNT} fixed orders of each series' digits, the first the order drawn (\`orderMeanScores\` in ` +
+    "`src/runner/variants.ts`): at the cut-off 0.5, and at the training split's sum line fitted on the training " +
+    "series' order means. A prediction rule measured on the runs, not the default: the shipped model and its ONNX " +
+    "graph decide from one pass. The differences are within each run, against one pass at 0.5: mean [95 % " +
+    "t-interval]. The row `default` is the default plan's 10 seeds.",
+    "",
+    "| arm | cut-off | runs | at 99 | at 100 | sums 95..105 | accuracy | class-0 recall | blur (sums) | Δ 95..105 (points) | Δ at 100 (points) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...arms.flatMap((v) => {
+      const f = v.figures;
+      return [
+        `| ${v.variant} | cut-off 0.5 | ${f.orderBand!.n} | ${at(f.orderJustBelow)} | ${meanSd(f.orderAtThreshold)} | ${
+          meanSd(f.orderBand)
+        } | ${meanSd(f.orderAccuracy)} | ${meanSd(f.orderSpecificity)} | ${blur(f.orderBlur)} | ${
+          diff(f.orderBandGain)
+        } | ${diff(f.orderAtThresholdGain)} |`,
+        ...(f.orderLineBand
+          ? [
+            `| ${v.variant} | training sum line | ${f.orderLineBand.n} | ${at(f.orderLineJustBelow)} | ${
+              meanSd(f.orderLineAtThreshold)
+            } | ${meanSd(f.orderLineBand)} | ${meanSd(f.orderLineAccuracy)} | ${meanSd(f.orderLineSpecificity)} | ${
+              blur(f.orderBlur)
+            } | ${diff(f.orderLineBandGain)} | ${diff(f.orderLineAtThresholdGain)} |`,
+          ]
+          : []),
+      ];
+    }),
+    "",
+    ...arms.map((v) =>
+      `Against the boundary issue's bars, \`${v.variant}\` by its order mean: cut-off 0.5: ${
+        bars(v.figures, "order")
+      }` +
+      (v.figures.orderLineBand ? `; training sum line: ${bars(v.figures, "orderLine")}.` : ".") +
+      (v.figures.orderBlurGain ? ` Its blur moves by ${diff(v.figures.orderBlurGain, false)} sums.` : "")
+    ),
     "",
   ];
 }

@@ -50,6 +50,29 @@ const FIGURES = {
   lineAccuracyGain: (r: RunRecord) => r.sumLineCut && r.sumLineCut.validation.accuracy - r.validation.accuracy,
   /** Where the training split's line crosses 0 minus where the boundary set's mean P crosses 0.5. */
   lineCrossingError: (r: RunRecord) => r.sumLineCut && r.sumLineCut.crossing - r.boundary.effectiveThreshold,
+  /** The same model by its order mean (`orderMeanScores`) at the cut-off 0.5: validation, the boundary, the blur. */
+  orderAccuracy: (r: RunRecord) => r.orderMean?.validation.accuracy,
+  orderSpecificity: (r: RunRecord) => r.orderMean?.validation.specificity,
+  orderJustBelow: (r: RunRecord) => r.orderMean?.boundary.justBelow,
+  orderAtThreshold: (r: RunRecord) => r.orderMean?.boundary.atThreshold,
+  orderBand: (r: RunRecord) => r.orderMean?.boundary.band,
+  orderBlur: (r: RunRecord) => r.orderMean?.boundaryFit.blurSums,
+  /** Within each run, the order mean at 0.5 minus one pass at 0.5. */
+  orderBandGain: (r: RunRecord) => r.orderMean && r.orderMean.boundary.band - r.boundary.band,
+  orderAtThresholdGain: (r: RunRecord) => r.orderMean && r.orderMean.boundary.atThreshold - r.boundary.atThreshold,
+  orderBlurGain: (r: RunRecord) =>
+    r.orderMean && r.boundaryFit && r.orderMean.boundaryFit.blurSums - r.boundaryFit.blurSums,
+  /** The order mean at the training split's sum line (fitted on the training series' order means). */
+  orderLineAccuracy: (r: RunRecord) => r.orderMean?.sumLineCut?.validation.accuracy,
+  orderLineSpecificity: (r: RunRecord) => r.orderMean?.sumLineCut?.validation.specificity,
+  orderLineJustBelow: (r: RunRecord) => r.orderMean?.sumLineCut?.boundary.justBelow,
+  orderLineAtThreshold: (r: RunRecord) => r.orderMean?.sumLineCut?.boundary.atThreshold,
+  orderLineBand: (r: RunRecord) => r.orderMean?.sumLineCut?.boundary.band,
+  /** Within each run, the order mean at the sum line minus one pass at 0.5. */
+  orderLineBandGain: (r: RunRecord) =>
+    r.orderMean?.sumLineCut && r.orderMean.sumLineCut.boundary.band - r.boundary.band,
+  orderLineAtThresholdGain: (r: RunRecord) =>
+    r.orderMean?.sumLineCut && r.orderMean.sumLineCut.boundary.atThreshold - r.boundary.atThreshold,
 } as const;
 
 /** The figures summarised per variant. */
