@@ -402,14 +402,14 @@ function orderMeanText(variants: readonly VariantSummary[]): string[] {
       ];
     }),
     "",
-    ...arms.map((v) =>
+    ...arms.flatMap((v) => [
       `Against the boundary issue's bars, \`${v.variant}\` by its order mean: cut-off 0.5: ${
         bars(v.figures, "order")
       }` +
       (v.figures.orderLineBand ? `; training sum line: ${bars(v.figures, "orderLine")}.` : ".") +
-      (v.figures.orderBlurGain ? ` Its blur moves by ${diff(v.figures.orderBlurGain, false)} sums.` : "")
-    ),
-    "",
+      (v.figures.orderBlurGain ? ` Its blur moves by ${diff(v.figures.orderBlurGain, false)} sums.` : ""),
+      "",
+    ]),
   ];
 }
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""A PyTorch prototype of the default config, for trying item (e) levers on the boundary quickly.
+
+Not the project's trainer and not its data: numpy draws the 10,000 series, and the figures are
+one run each, to decide what is worth a paired arm in the runner (`deno task runs --plan boundary`).
+It trains LSTM(200) -> Linear(1) on the last step with binary cross-entropy and Adam(1e-3, 0.9,
+0.999, 1e-8), 60 epochs of batches of 50 in a new order every epoch, with the default's item (e)
+choices: centred digits (d - 4.5) / divisor, forget-gate bias 5 (gate order i, f, c, o, as
+tf.layers), Glorot-uniform input and output kernels, orthogonal recurrent blocks, each training
+series' digits in a fresh order every epoch, and the weights averaged over epochs 31..60.
+Levers: --gate hard-sigmoid (clip(0.2 z + 0.5, 0, 1), Keras 2's recurrent default and the
+exercise's Keras solution's), --divisor, --order sorted (every series fed in ascending order) or
+drawn (no reordering).
+
+Scores the last and the averaged weights, and the averaged weights by their mean logit over 16
+fixed orders of each series' digits, on the validation split and on 300 series per sum 90..110
+(rejection-sampled): accuracy at 99 and 100, over 95..105, the sum where the logit's line crosses
+0, and the blur (the logit's scatter about its line against the sum, in sums).
+Install and run as bench/torch_lstm.py says; about 6 min a run on this machine:
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_boundary.py --seed 1
+Prints progress every 10 epochs, then one JSON line of results.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+parser.add_argument("--seed", type=int, default=1)
+parser.add_argument("--gate", choices=["sigmoid", "hard-sigmoid"], default="sigmoid")
+parser.add_argument("--divisor", type=float, default=4.5, help="digits enter as (d - 4.5) / divisor")
+parser.add_argument("--order", choices=["permute", "sorted", "drawn"], default="permute")
+args = parser.parse_args()
+
+torch.set_num_threads(1)
+torch.manual_seed(args.seed)
+rng = np.random.default_rng(args.seed)
+d = rng.integers(0, 10, size=(10000, 30)).astype(np.float32)  # 0..9 inclusive
+y = (d.sum(1) >= 100).astype(np.float32)
+xtr, ytr = d[:8000], y[:8000]
+xva, yva = d[8000:], y[8000:]
+H = 200
+
+
+def gate(z):
+    return torch.clamp(0.2 * z + 0.5, 0, 1) if args.gate == "hard-sigmoid" else torch.sigmoid(z)
+
+
+W = torch.empty(1, 4 * H)
+torch.nn.init.xavier_uniform_(W)
+U = torch.empty(H, 4 * H)
+for k in range(4):
+    q = torch.empty(H, H)
+    torch.nn.init.orthogonal_(q)
+    U[:, k * H:(k + 1) * H] = q
+b = torch.zeros(4 * H)
+b[H:2 * H] = 5.0
+V = torch.empty(H, 1)
+torch.nn.init.xavier_uniform_(V)
+c0 = torch.zeros(1)
+params = [W, U, b, V, c0]
+for p in params:
+    p.requires_grad_(True)
+opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+
+
+def logits(x, ps=None):
+    W, U, b, V, c0 = ps or params
+    x = np.sort(x, axis=1) if args.order == "sorted" else x
+    x = (torch.as_tensor(x) - 4.5) / args.divisor
+    h = torch.zeros(x.shape[0], H)
+    c = torch.zeros(x.shape[0], H)
+    for t in range(30):
+        z = x[:, t:t + 1] @ W + h @ U + b
+        i, f, g, o = gate(z[:, :H]), gate(z[:, H:2 * H]), torch.tanh(z[:, 2 * H:3 * H]), gate(z[:, 3 * H:])
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+    return (h @ V).squeeze(-1) + c0
+
+
+avg, n_avg = None, 0
+loss_fn = torch.nn.BCEWithLogitsLoss()
+t0 = time.time()
+for epoch in range(1, 61):
+    order = rng.permutation(8000)
+    xs = xtr.copy()
+    if args.order == "permute":
+        for r in range(8000):
+            xs[r] = xs[r, rng.permutation(30)]
+    for s in range(0, 8000, 50):
+        idx = order[s:s + 50]
+        loss = loss_fn(logits(xs[idx]), torch.as_tensor(ytr[idx]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    if epoch >= 31:
+        with torch.no_grad():
+            cur = [p.detach().clone() for p in params]
+            avg = cur if avg is None else [a + (c - a) / (n_avg + 1) for a, c in zip(avg, cur)]
+            n_avg += 1
+    if epoch % 10 == 0:
+        print(json.dumps({"epoch": epoch, "seconds": round(time.time() - t0)}), flush=True)
+
+pool = np.random.default_rng(1000 + args.seed).integers(0, 10, size=(3_000_000, 30)).astype(np.float32)
+pool_sums = pool.sum(1)
+results = {}
+with torch.no_grad():
+    trng = np.random.default_rng(7)
+    orders = [trng.permutation(30) for _ in range(16)]
+    rules = {
+        "last": lambda x: logits(x),
+        "averaged": lambda x: logits(x, avg),
+        "averaged, mean of 16 orders": lambda x: sum(logits(x[:, q], avg) for q in orders) / len(orders),
+    }
+    for name, rule in rules.items():
+        val = float(((rule(xva).numpy() >= 0) == (yva == 1)).mean())
+        right, zs, ss = {}, [], []
+        for s in range(90, 111):
+            z = rule(pool[pool_sums == s][:300]).numpy()
+            right[s] = float(((z >= 0) == (s >= 100)).mean())
+            zs += list(z)
+            ss += [s] * len(z)
+        zs, ss = np.array(zs), np.array(ss)
+        slope, icept = np.polyfit(ss, zs, 1)
+        results[name] = {
+            "validation": val,
+            "at99": right[99],
+            "at100": right[100],
+            "band": float(np.mean([right[s] for s in range(95, 106)])),
+            "crossing": float(-icept / slope),
+            "blur": float(np.std(zs - (slope * ss + icept)) / slope),
+        }
+print(json.dumps({**vars(args), **results}), flush=True)
