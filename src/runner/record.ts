@@ -27,6 +27,9 @@ export interface BoundaryEpoch {
   effectiveThreshold: number;
 }
 
+/** The boundary set scored at one decision cut-off. */
+export type CutBoundary = { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+
 /** The run's model deciding by its mean logit over fixed orders of each series' digits (`orderMeanScores`). */
 export interface OrderMeanRecord {
   /** Orders averaged over, the first the digits as drawn. */
@@ -36,13 +39,13 @@ export interface OrderMeanRecord {
   /** The natural validation split at the cut-off 0.5. */
   validation: { accuracy: number; specificity: number; recall: number; mcc: number };
   /** The boundary set at the cut-off 0.5. */
-  boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+  boundary: CutBoundary;
   /** logit(p) against the sum on the boundary set. */
   boundaryFit: LogitFit;
   /** The cut-off at the training split's sum line, fitted on the training series' order means (absent when the
    * split cannot carry the fit). */
   sumLineCut?: SumLineCut & {
-    boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+    boundary: CutBoundary;
   };
 }
 
@@ -76,7 +79,7 @@ export interface RunRecord extends RunSpec {
    * sums, and what it gives on the natural validation split and on the boundary set (absent in run files
    * written before it). */
   sumLineCut?: SumLineCut & {
-    boundary: { justBelow: number; atThreshold: number; band: number; effectiveThreshold: number };
+    boundary: CutBoundary;
   };
   /** The same model deciding by its order mean (absent in run files written before it). */
   orderMean?: OrderMeanRecord;

@@ -15,14 +15,14 @@ import {
   flipClasses,
 } from "../core/metrics.ts";
 import { runName, type RunSpec } from "../core/plan.ts";
-import { type BoundarySet, makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
+import { type BoundaryScores, type BoundarySet, makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
 import { deriveSeed } from "../core/rng.ts";
 import type { tf } from "../train/backend.ts";
 import { type SumLineCut, sumLineCutoff, thresholdFacts } from "../core/cutoff.ts";
 import { logitFit } from "../core/diagnosis.ts";
 import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, reorderSeries } from "../core/orders.ts";
 import type { TrainConfig } from "../core/spec.ts";
-import { type BoundaryEpoch, type OrderMeanRecord, RUN_FORMAT, type RunRecord } from "./record.ts";
+import { type BoundaryEpoch, type CutBoundary, type OrderMeanRecord, RUN_FORMAT, type RunRecord } from "./record.ts";
 
 /** Hooks of {@link trainRun}. */
 export interface RunHooks {
@@ -94,6 +94,11 @@ export function trainingLineCut(
   }
 }
 
+/** What a run file keeps of the boundary set scored at one cut-off. */
+function boundaryOf(b: BoundaryScores): CutBoundary {
+  return { justBelow: b.justBelow, atThreshold: b.atThreshold, band: b.band, effectiveThreshold: b.effectiveThreshold };
+}
+
 /** The four validation figures the cut-off records keep. */
 function validationFigures(y: ArrayLike<number>, p: ArrayLike<number>) {
   const { accuracy, specificity, recall, mcc } = classificationReport(y, p);
@@ -139,12 +144,6 @@ export function orderMeanScores(
   const atHalf = scoreBoundary(set, boundaryP, config.threshold);
   const line = trainingLineCut(train, T, mean(train), validation.y, p);
   const atLine = line && scoreBoundary(set, boundaryP, config.threshold, line.cutoff);
-  const boundaryOf = (b: typeof atHalf) => ({
-    justBelow: b.justBelow,
-    atThreshold: b.atThreshold,
-    band: b.band,
-    effectiveThreshold: b.effectiveThreshold,
-  });
   return {
     orders: orders.length,
     seed,
@@ -234,15 +233,7 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
     },
     ...(line && atLine
       ? {
-        sumLineCut: {
-          ...line,
-          boundary: {
-            justBelow: atLine.justBelow,
-            atThreshold: atLine.atThreshold,
-            band: atLine.band,
-            effectiveThreshold: atLine.effectiveThreshold,
-          },
-        },
+        sumLineCut: { ...line, boundary: boundaryOf(atLine) },
       }
       : {}),
     orderMean,
