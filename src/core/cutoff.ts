@@ -6,6 +6,27 @@
 import { accuracy, confusion, DECISION_THRESHOLD, mcc, recall, specificity } from "./metrics.ts";
 import { logit } from "./diagnosis.ts";
 
+/** What the cut-off records keep of a split decided at one cut-off. */
+export interface CutValidation {
+  accuracy: number;
+  specificity: number;
+  recall: number;
+  mcc: number;
+}
+
+/**
+ * Accuracy, class-0 recall (specificity), class-1 recall and MCC of probabilities decided at a cut-off.
+ *
+ * @param labels 0/1 labels.
+ * @param p P(class 1), one per label.
+ * @param cutoff Class 1 when p ≥ cutoff.
+ * @returns The four figures.
+ */
+export function validationAt(labels: ArrayLike<number>, p: ArrayLike<number>, cutoff: number): CutValidation {
+  const c = confusion(labels, p, cutoff);
+  return { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) };
+}
+
 /** A cut-off chosen on the training split: the one of highest training accuracy. */
 export interface ThresholdFacts {
   /** The chosen cut-off on P(class 1). */
@@ -14,7 +35,7 @@ export interface ThresholdFacts {
   trainAccuracy: number;
   trainAccuracyAtHalf: number;
   /** Validation at the chosen cut-off. */
-  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
+  validation: CutValidation;
 }
 
 /**
@@ -49,12 +70,11 @@ export function thresholdFacts(
       bestAcc = acc;
     }
   }
-  const c = confusion(validation.labels, validation.p, best);
   return {
     cutoff: best,
     trainAccuracy: bestAcc,
     trainAccuracyAtHalf: accuracy(confusion(train.labels, train.p, DECISION_THRESHOLD)),
-    validation: { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) },
+    validation: validationAt(validation.labels, validation.p, best),
   };
 }
 
@@ -76,7 +96,7 @@ export interface SumLineCut {
   /** The cut-off on P(class 1): the line's value at the midpoint, σ(slope · (midpoint − crossing)). */
   cutoff: number;
   /** Validation at that cut-off. */
-  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
+  validation: CutValidation;
 }
 
 /**
@@ -151,13 +171,12 @@ export function sumLineCutoff(
   }
   const crossing = mx - my / slope;
   const cutoff = 1 / (1 + Math.exp(-slope * (midpoint - crossing)));
-  const c = confusion(validation.labels, validation.p, cutoff);
   return {
     midpoint,
     series: xs.length,
     slope,
     crossing,
     cutoff,
-    validation: { accuracy: accuracy(c), specificity: specificity(c), recall: recall(c), mcc: mcc(c) },
+    validation: validationAt(validation.labels, validation.p, cutoff),
   };
 }

@@ -202,6 +202,8 @@ export function dataOrTrainingSection(p: PlanSummaries): string[] {
 export function boundaryArmsSection(p: PlanSummaries): string[] {
   const plan = p.boundary;
   if (!plan || !plan.variants.length) return [];
+  // the arms, and the default plan's 10 seeds as one more row of the cut-off tables
+  const withDefault = [...plan.variants, ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? [])];
   const row = (v: VariantSummary) => {
     const f = v.figures;
     return `| ${v.variant} | ${v.seeds.join(", ")} | ${meanSd(f.accuracy)} | ${meanSd(f.specificity)} | ${
@@ -259,11 +261,8 @@ export function boundaryArmsSection(p: PlanSummaries): string[] {
     } (bar ≥ ${pct(BOUNDARY_BARS.specificity, 0)} over 10 seeds: ${tenSeedBar(b.specificity, "specificity")}).`,
     "",
     ...defaultBarsText(p),
-    ...sumLineText([...plan.variants, ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? [])]),
-    ...orderMeanText([
-      ...plan.variants,
-      ...(p.defaultVsSpec?.variants.filter((v) => v.variant === "default") ?? []),
-    ]),
+    ...sumLineText(withDefault),
+    ...orderMeanText(withDefault),
     ...(plan.variants.some((v) => v.boundaryHistory.length) ||
         p.specData42?.variants.some((v) => v.boundaryHistory.length)
       ? [

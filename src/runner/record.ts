@@ -6,7 +6,7 @@
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
-import type { SumLineCut, ThresholdFacts } from "../core/cutoff.ts";
+import type { CutValidation, SumLineCut, ThresholdFacts } from "../core/cutoff.ts";
 import type { LogitFit } from "../core/diagnosis.ts";
 import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
@@ -37,16 +37,14 @@ export interface OrderMeanRecord {
   /** The seed of the orders after the first. */
   seed: number;
   /** The natural validation split at the cut-off 0.5. */
-  validation: { accuracy: number; specificity: number; recall: number; mcc: number };
+  validation: CutValidation;
   /** The boundary set at the cut-off 0.5. */
   boundary: CutBoundary;
   /** logit(p) against the sum on the boundary set. */
   boundaryFit: LogitFit;
   /** The cut-off at the training split's sum line, fitted on the training series' order means (absent when the
    * split cannot carry the fit). */
-  sumLineCut?: SumLineCut & {
-    boundary: CutBoundary;
-  };
+  sumLineCut?: SumLineCut & { boundary: CutBoundary };
 }
 
 /** A run file. */
@@ -78,9 +76,7 @@ export interface RunRecord extends RunSpec {
   /** The cut-off at the training split's line of logit(p) against the sum, at the middle between the classes'
    * sums, and what it gives on the natural validation split and on the boundary set (absent in run files
    * written before it). */
-  sumLineCut?: SumLineCut & {
-    boundary: CutBoundary;
-  };
+  sumLineCut?: SumLineCut & { boundary: CutBoundary };
   /** The same model deciding by its order mean (absent in run files written before it). */
   orderMean?: OrderMeanRecord;
   /** Per epoch: loss, accuracy, validation loss and accuracy, seconds. */

@@ -12,13 +12,14 @@ import {
   binaryCrossEntropy,
   classificationReport,
   confusion,
+  DECISION_THRESHOLD,
   flipClasses,
 } from "../core/metrics.ts";
 import { runName, type RunSpec } from "../core/plan.ts";
 import { type BoundaryScores, type BoundarySet, makeBoundarySet, scoreBoundary } from "../core/boundary.ts";
 import { deriveSeed } from "../core/rng.ts";
 import type { tf } from "../train/backend.ts";
-import { type SumLineCut, sumLineCutoff, thresholdFacts } from "../core/cutoff.ts";
+import { type SumLineCut, sumLineCutoff, thresholdFacts, validationAt } from "../core/cutoff.ts";
 import { logitFit } from "../core/diagnosis.ts";
 import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, reorderSeries } from "../core/orders.ts";
 import type { TrainConfig } from "../core/spec.ts";
@@ -99,12 +100,6 @@ function boundaryOf(b: BoundaryScores): CutBoundary {
   return { justBelow: b.justBelow, atThreshold: b.atThreshold, band: b.band, effectiveThreshold: b.effectiveThreshold };
 }
 
-/** The four validation figures the cut-off records keep. */
-function validationFigures(y: ArrayLike<number>, p: ArrayLike<number>) {
-  const { accuracy, specificity, recall, mcc } = classificationReport(y, p);
-  return { accuracy, specificity, recall, mcc };
-}
-
 /**
  * The run's model scored by its order mean ({@link orderMeanProbabilities}): each series' logit averaged over
  * {@link ORDER_MEAN_COUNT} fixed orders of its digits, on the validation split and the boundary set, at the
@@ -147,7 +142,7 @@ export function orderMeanScores(
   return {
     orders: orders.length,
     seed,
-    validation: validationFigures(validation.y, p),
+    validation: validationAt(validation.y, p, DECISION_THRESHOLD),
     boundary: boundaryOf(atHalf),
     boundaryFit: logitFit(set.x, T, boundaryP),
     ...(line && atLine ? { sumLineCut: { ...line, boundary: boundaryOf(atLine) } } : {}),
