@@ -1,9 +1,11 @@
 /**
  * Times one training step (forward, backward through time, Adam) per batch of the spec's
- * config, on identical batches, for the fast trainer and the tf.layers reference taking turns
- * batch by batch; then the PyTorch CPU anchor `bench/torch_lstm.py` (1 thread), when python3
- * has torch; then a large square GEMM on the same tfjs WASM backend, the floor the fast path
- * can reach. The whole round repeats `--rounds` times and the spread over rounds is printed.
+ * config, on identical batches, for the fast trainer (the default config's `matmul` `fma`), the same fast path on
+ * tfjs-WASM's XNNPACK (`matmul` `xnnpack`) and the tf.layers reference taking turns batch by batch; then the
+ * PyTorch CPU anchor `bench/torch_lstm.py` (1 thread), when python3 has torch; then a large square GEMM on
+ * XNNPACK, the floor that path can reach (the issue's WASM floor). The whole round repeats `--rounds` times and
+ * the spread over rounds is printed; a last pass prints where the time goes and the three products alone on
+ * both kernels.
  *
  *   deno task bench                         # 3 rounds of 20 timed batches each
  *   deno task bench --rounds 5 --json       # last line: one JSON object
@@ -37,6 +39,8 @@ import {
   type TrainerName,
 } from "../mod.ts";
 import { median } from "../src/core/stats.ts";
+import type { Matmul } from "../src/core/spec.ts";
+import { WasmArena } from "../src/train/wasm_kernels.ts";
 
 const TORCH_SCRIPT = new URL("../bench/torch_lstm.py", import.meta.url).pathname;
 /** Warm-up batches per trainer and round, not timed. */
@@ -47,8 +51,8 @@ const REFERENCE_EVERY = 4;
 const round2 = (x: number) => Number(x.toFixed(2));
 
 /** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */
-function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile) {
-  const config = resolveConfig({ trainer, arch });
+function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile, matmul?: Matmul) {
+  const config = resolveConfig({ trainer, arch, ...(matmul && { matmul }) });
   const data = makeDataset({ seed: config.seed });
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
   const batches = config.trainSize / config.batchSize;
@@ -60,6 +64,7 @@ function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile) {
     roles: roleVariables(model, arch),
     optimizer: makeOptimizer(config),
     trainer,
+    matmul: config.matmul,
   };
   let b = 0;
   return {
@@ -125,6 +130,49 @@ function gemmPeak(size = 1024, repeats = 5): number {
   }
   tf.dispose([a, b]);
   return (2 * size ** 3) / (best * 1e6);
+}
+
+/** {@link productsAlone} on the project's kernels, the forward products with their sigmoid, as `matmul` `fma` runs them. */
+function productsAloneFma(
+  config: { units: number; seriesLength: number; batchSize: number },
+  repeats = 5,
+): { forward: number; backward: number; weightGradients: number } {
+  const { units: H, seriesLength: T, batchSize: B } = config;
+  const K = H + 2;
+  const G = 4 * H;
+  const arena = new WasmArena(T * B * K + K * G + T * B * G + G * H + B * H + K * G + 16);
+  const ha = arena.alloc(T * B * K);
+  const wa = arena.alloc(K * G);
+  const dz = arena.alloc(T * B * G);
+  const rT = arena.alloc(G * H);
+  const dh = arena.alloc(B * H);
+  const dwa = arena.alloc(K * G);
+  for (const x of [ha, wa, dz, rT]) for (let i = 0; i < x.length; i++) x[i] = 0.1 * Math.sin(i);
+  const best = (run: () => void) => {
+    run();
+    let ms = Infinity;
+    for (let k = 0; k < repeats; k++) {
+      const start = performance.now();
+      run();
+      ms = Math.min(ms, performance.now() - start);
+    }
+    return ms;
+  };
+  return {
+    forward: best(() => {
+      for (let t = 0; t < T; t++) {
+        const z = dz.subarray(t * B * G, (t + 1) * B * G);
+        arena.gemm({ M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G }, ha.subarray(t * B * K), wa, z);
+        arena.sigmoid(z);
+      }
+    }),
+    backward: best(() => {
+      for (let t = 1; t < T; t++) {
+        arena.gemm({ M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H }, dz.subarray(t * B * G), rT, dh);
+      }
+    }),
+    weightGradients: best(() => arena.gemm({ M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G }, ha, dz, dwa)),
+  };
 }
 
 /**
@@ -249,31 +297,38 @@ await runCli(command, async ({ flags }) => {
     // the trainers take turns, batch by batch, so that both see the same machine: on a shared
     // VM the speed drifts by tens of percent within minutes
     const fast = makeRunner("fast", "lstm");
+    const xnn = makeRunner("fast", "lstm", undefined, "xnnpack");
     const ref = makeRunner("reference", "lstm");
     const fastTimes: number[] = [];
+    const xnnTimes: number[] = [];
     const refTimes: number[] = [];
     for (let k = 0; k < WARMUP + flags.batches; k++) {
       const timed = k >= WARMUP;
       const t = fast.step();
       if (timed) fastTimes.push(t);
+      const x = xnn.step();
+      if (timed) xnnTimes.push(x);
       if (!timed || k % REFERENCE_EVERY === 0) {
         const u = ref.step();
         if (timed) refTimes.push(u);
       }
     }
     fast.close();
+    xnn.close();
     ref.close();
     const peak = gemmPeak();
     const fastMs = median(fastTimes);
     const row: Record<string, number | string> = {
       round: r + 1,
       fastMs: round2(fastMs),
+      xnnpackMs: round2(median(xnnTimes)),
       referenceMs: round2(median(refTimes)),
       fastGflops: round2(flops.total / (fastMs * 1e6)),
       gemmPeakGflops: round2(peak),
       floorMs: round2(flops.total / (peak * 1e6)),
     };
     row.speedupOverReference = round2(median(refTimes) / fastMs);
+    row.speedupOverXnnpack = round2(median(xnnTimes) / fastMs);
     row.fastOverFloor = round2(fastMs / (row.floorMs as number));
     if (!flags["no-torch"]) {
       const torch = await timeTorch(flags.batches);
@@ -287,9 +342,10 @@ await runCli(command, async ({ flags }) => {
     }
     rounds.push(row);
     log(
-      `round ${r + 1}: fast ${row.fastMs} ms (${row.fastGflops} GFLOP/s), reference ${row.referenceMs} ms, ` +
+      `round ${r + 1}: fast ${row.fastMs} ms (${row.fastGflops} GFLOP/s), on XNNPACK ${row.xnnpackMs} ms, ` +
+        `reference ${row.referenceMs} ms, ` +
         (row.torchMs ? `pytorch ${row.torchMs} ms, ` : row.torchError ? `pytorch not run (${row.torchError}), ` : "") +
-        `GEMM peak ${row.gemmPeakGflops} GFLOP/s (floor ${row.floorMs} ms)`,
+        `GEMM peak ${row.gemmPeakGflops} GFLOP/s on XNNPACK (floor ${row.floorMs} ms)`,
     );
   }
   const spread = (key: string) => {
@@ -300,12 +356,14 @@ await runCli(command, async ({ flags }) => {
   for (
     const key of [
       "fastMs",
+      "xnnpackMs",
       "referenceMs",
       "torchMs",
       "fastGflops",
       "gemmPeakGflops",
       "floorMs",
       "speedupOverReference",
+      "speedupOverXnnpack",
       "fastOverTorch",
       "fastOverFloor",
     ]
@@ -337,16 +395,24 @@ await runCli(command, async ({ flags }) => {
       round2(profiledMs / flags.batches - gemmMs)
     } ms`,
   );
-  const alone = productsAlone(config);
+  const alone = productsAloneFma(config);
+  const aloneXnnpack = productsAlone(config);
   const aloneMs = alone.forward + alone.backward + alone.weightGradients;
-  log(`the same products alone (operands made once, best of 5), ms per batch, and their rate:`);
+  log(`the same products alone (operands made once, best of 5), ms per batch and their rate, FMA kernel | XNNPACK:`);
   for (const [phase, ms] of Object.entries(alone) as [keyof typeof alone, number][]) {
-    log(`  ${phase.padEnd(16)} ${ms.toFixed(2).padStart(7)}  ${round2(flops[phase] / (ms * 1e6))} GFLOP/s`);
+    const x = aloneXnnpack[phase];
+    log(
+      `  ${phase.padEnd(16)} ${ms.toFixed(2).padStart(7)}  ${round2(flops[phase] / (ms * 1e6))} GFLOP/s | ` +
+        `${x.toFixed(2).padStart(7)}  ${round2(flops[phase] / (x * 1e6))} GFLOP/s`,
+    );
   }
+  const xMs = aloneXnnpack.forward + aloneXnnpack.backward + aloneXnnpack.weightGradients;
   log(
-    `  all three ${round2(aloneMs)} ms at ${round2(flops.total / (aloneMs * 1e6))} GFLOP/s: ${
-      round2(gemmMs - aloneMs)
-    } ms of the step's product time is spent around the products (uploads, heap views, sigmoid of 2c, disposal)`,
+    `  all three ${round2(aloneMs)} ms at ${round2(flops.total / (aloneMs * 1e6))} GFLOP/s | ${round2(xMs)} ms at ${
+      round2(flops.total / (xMs * 1e6))
+    } GFLOP/s; ${round2(gemmMs - aloneMs)} ms of the step's product time is spent around the products`,
   );
-  if (flags.json) log(JSON.stringify({ flops, rounds, summary, profile: perBatch, productsAlone: alone }));
+  if (flags.json) {
+    log(JSON.stringify({ flops, rounds, summary, profile: perBatch, productsAlone: alone, aloneXnnpack }));
+  }
 });

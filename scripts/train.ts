@@ -22,6 +22,8 @@ import {
   DEFAULT_CONFIG,
   INPUT_SCALING,
   type InputScaling,
+  type Matmul,
+  MATMULS,
   optionalChoices,
   resolveConfig,
   type TrainConfig,
@@ -97,6 +99,12 @@ const command = defineCommand({
       default: "lstm",
       help: "the network (item e): lstm (the spec), or linear, rnn, gru or conv1d",
     },
+    matmul: {
+      type: "enum",
+      values: [...MATMULS],
+      default: DEFAULT_CONFIG.matmul!,
+      help: "the fast LSTM path's products: fma (the project's WASM kernels) or xnnpack (tfjs-WASM's, ~1.35x slower)",
+    },
     quiet: { type: "bool", help: "print only the final line" },
     config: { type: "string", arg: "FILE", help: "JSON config fields over the defaults (or a metrics.json)" },
     resume: { type: "bool", help: "go on from the checkpoint an interrupted run into --out left" },
@@ -120,6 +128,7 @@ async function requestedConfig(flags: {
   trainer: TrainConfig["trainer"];
   scaling: InputScaling;
   arch: Arch;
+  matmul: Matmul;
   "data-seed": number | undefined;
   config: string | undefined;
 }): Promise<Partial<TrainConfig> | undefined> {
@@ -130,11 +139,13 @@ async function requestedConfig(flags: {
     inputScaling: flags.scaling,
     ...(flags["data-seed"] === undefined ? {} : { dataSeed: flags["data-seed"] }),
     ...(flags.arch === "lstm" ? {} : { arch: flags.arch }),
+    ...(flags.matmul === DEFAULT_CONFIG.matmul ? {} : { matmul: flags.matmul }),
   };
   const moved: (keyof TrainConfig)[] = (Object.keys(FLAG_FIELDS) as (keyof typeof FLAG_FIELDS)[])
     .filter((k) => fromFlags[k] !== DEFAULT_CONFIG[k]);
   if (fromFlags.dataSeed !== undefined) moved.push("dataSeed");
   if (fromFlags.arch !== undefined) moved.push("arch");
+  if (fromFlags.matmul !== undefined) moved.push("matmul");
   if (flags.config === undefined) {
     asUsageError(() => resolveConfig(fromFlags), RangeError, TypeError);
     return moved.length ? fromFlags : undefined;

@@ -14,42 +14,57 @@ import {
 import { tf } from "../src/train/backend.ts";
 import { relativeError } from "./_relative_error.ts";
 import { DEFAULT_CONFIG, INPUT_SCALING, type InputScaling, makeDataset } from "../mod.ts";
+import { type Matmul, MATMULS } from "../src/core/spec.ts";
 
 await initBackend();
 
-function compareAt(units: number, seed: number, scaling: InputScaling = "digit/9") {
+function compareAt(units: number, seed: number, scaling: InputScaling = "digit/9", matmul: Matmul = "xnnpack") {
   const config = { ...DEFAULT_CONFIG, units, seed, inputScaling: scaling };
   const model = buildModel(config);
   const data = makeDataset({ seed, trainSize: 50, validationSize: 1 });
   const batch = batchOf(data.train, 30, INPUT_SCALING[scaling], Array.from({ length: 50 }, (_, i) => i));
   const ref = referenceGradients(model, batch);
-  const fast = fastGradients(
-    modelVariables(model),
-    batch,
-  );
+  const fast = fastGradients(modelVariables(model), batch, undefined, matmul);
   assert(
     Math.abs(ref.loss - fast.loss) <= 1e-4 * Math.abs(ref.loss),
-    `loss ${ref.loss} vs ${fast.loss}`,
+    `${matmul}: loss ${ref.loss} vs ${fast.loss}`,
   );
   for (const name of Object.keys(ref.grads) as (keyof LstmWeights)[]) {
     assertEquals(fast.grads[name].shape, ref.grads[name].shape, name);
     const err = relativeError(ref.grads[name].dataSync(), fast.grads[name].dataSync());
-    assert(err <= 1e-4, `${name}: relative error ${err} at ${units} units`);
+    assert(err <= 1e-4, `${matmul}: ${name}: relative error ${err} at ${units} units`);
   }
   tf.dispose([...Object.values(ref.grads), ...Object.values(fast.grads)]);
   model.dispose();
 }
 
-Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at small sizes", () => {
-  for (const [units, seed] of [[3, 1], [5, 2], [8, 3]]) compareAt(units, seed);
+Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at small sizes, with either matmul", () => {
+  for (const matmul of MATMULS) {
+    for (const [units, seed] of [[3, 1], [5, 2], [8, 3]]) compareAt(units, seed, "digit/9", matmul);
+  }
 });
 
-Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at the full 200 units", () => {
-  compareAt(200, 42);
+Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at the full 200 units, with either matmul", () => {
+  for (const matmul of MATMULS) compareAt(200, 42, "digit/9", matmul);
 });
 
-Deno.test("fastGradients() (e) with the one-hot input: kernel [10, 4H], every gradient to 1e-4 at small and full sizes", () => {
-  for (const [units, seed] of [[3, 1], [8, 3], [200, 42]]) compareAt(units, seed, "one-hot");
+Deno.test("fastGradients() (e) with the one-hot input: kernel [10, 4H], every gradient to 1e-4 at small and full sizes, with either matmul", () => {
+  for (const matmul of MATMULS) {
+    for (const [units, seed] of [[3, 1], [8, 3], [200, 42]]) compareAt(units, seed, "one-hot", matmul);
+  }
+});
+
+Deno.test("fastGradients() with matmul fma rounds differently from xnnpack: other bytes, the same gradients to 1e-5", () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, units: 8, seed: 3 });
+  const data = makeDataset({ seed: 3, trainSize: 50, validationSize: 1 });
+  const batch = batchOf(data.train, 30, INPUT_SCALING.centered, Array.from({ length: 50 }, (_, i) => i));
+  const [a, b] = MATMULS.map((m) => fastGradients(modelVariables(model), batch, undefined, m));
+  const ra = a.grads.recurrentKernel.dataSync();
+  const rb = b.grads.recurrentKernel.dataSync();
+  assert(ra.some((x, i) => x !== rb[i]), "the two arithmetics must differ, or the option does nothing");
+  assert(relativeError(ra, rb) <= 1e-5, `relative error ${relativeError(ra, rb)}`);
+  tf.dispose([...Object.values(a.grads), ...Object.values(b.grads)]);
+  model.dispose();
 });
 
 Deno.test("fastGradients() refuses a batch whose inputs do not fill B series × T steps × F inputs (RangeError)", () => {
@@ -70,10 +85,12 @@ Deno.test("fastPredict() (e) with the one-hot input matches tf.layers predict to
   const data = makeDataset({ seed: 9, trainSize: 300, validationSize: 1 });
   const x = batchOf(data.train, 30, INPUT_SCALING["one-hot"], Array.from({ length: 300 }, (_, i) => i)).x;
   assertEquals(x.length, 300 * 30 * 10);
-  const a = fastPredict(modelVariables(model), x, 30, 128);
   const b = referencePredict(model, x, 30);
-  assertEquals(a.length, 300);
-  for (let i = 0; i < a.length; i++) assert(Math.abs(a[i] - b[i]) <= 1e-6, `series ${i}: ${a[i]} vs ${b[i]}`);
+  for (const matmul of MATMULS) {
+    const a = fastPredict(modelVariables(model), x, 30, 128, matmul);
+    assertEquals(a.length, 300);
+    for (let i = 0; i < a.length; i++) assert(Math.abs(a[i] - b[i]) <= 1e-6, `${matmul} ${i}: ${a[i]} vs ${b[i]}`);
+  }
   model.dispose();
 });
 
@@ -93,55 +110,56 @@ Deno.test("fastGradients() matches the reference with per-series loss weights (c
   model.dispose();
 });
 
-Deno.test("fastPredict() matches tf.layers predict to 1e-6", () => {
+Deno.test("fastPredict() matches tf.layers predict to 1e-6, with either matmul", () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 16, seed: 9 });
   const data = makeDataset({ seed: 9, trainSize: 300, validationSize: 1 });
   const x = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 300 }, (_, i) => i)).x;
-  const a = fastPredict(
-    modelVariables(model),
-    x,
-    30,
-    128,
-  );
   const b = referencePredict(model, x, 30);
-  for (let i = 0; i < a.length; i++) {
-    assert(Math.abs(a[i] - b[i]) <= 1e-6, `series ${i}: ${a[i]} vs ${b[i]}`);
+  for (const matmul of MATMULS) {
+    const a = fastPredict(modelVariables(model), x, 30, 128, matmul);
+    for (let i = 0; i < a.length; i++) {
+      assert(Math.abs(a[i] - b[i]) <= 1e-6, `${matmul} series ${i}: ${a[i]} vs ${b[i]}`);
+    }
   }
   model.dispose();
 });
 
-Deno.test("fastGradients() carries no state between calls: a batch gives the same bytes before and after another", () => {
+Deno.test("fastGradients() carries no state between calls: a batch gives the same bytes before and after another, with either matmul", () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 6, seed: 8 });
   const w = modelVariables(model);
   const data = makeDataset({ seed: 8, trainSize: 100, validationSize: 1 });
   const rows = (from: number) => Array.from({ length: 50 }, (_, i) => from + i);
   const a = batchOf(data.train, 30, INPUT_SCALING.centered, rows(0));
   const b = batchOf(data.train, 30, INPUT_SCALING.centered, rows(50));
-  const bytes = (batch: typeof a) => {
-    const { loss, probabilities, grads } = fastGradients(w, batch);
-    const out = [loss, ...probabilities, ...Object.values(grads).flatMap((g) => [...g.dataSync()])];
-    tf.dispose(Object.values(grads));
-    return out;
-  };
-  const first = bytes(a);
-  const other = bytes(b);
-  assert(first.some((x, i) => x !== other[i]), "the two batches must differ, or the test proves nothing");
-  assertEquals(bytes(a), first);
+  for (const matmul of MATMULS) {
+    const bytes = (batch: typeof a) => {
+      const { loss, probabilities, grads } = fastGradients(w, batch, undefined, matmul);
+      const out = [loss, ...probabilities, ...Object.values(grads).flatMap((g) => [...g.dataSync()])];
+      tf.dispose(Object.values(grads));
+      return out;
+    };
+    const first = bytes(a);
+    const other = bytes(b);
+    assert(first.some((x, i) => x !== other[i]), "the two batches must differ, or the test proves nothing");
+    assertEquals(bytes(a), first);
+  }
   model.dispose();
 });
 
-Deno.test("fastGradients() leaks no tensor: tf.memory().numTensors stays flat across batches", () => {
+Deno.test("fastGradients() leaks no tensor: tf.memory().numTensors stays flat across batches, with either matmul", () => {
   const model = buildModel({ ...DEFAULT_CONFIG, units: 8, seed: 4 });
   const w = modelVariables(model);
   const data = makeDataset({ seed: 4, trainSize: 50, validationSize: 1 });
   const batch = batchOf(data.train, 30, INPUT_SCALING["digit/9"], Array.from({ length: 50 }, (_, i) => i));
-  tf.dispose(Object.values(fastGradients(w, batch).grads));
-  const before = tf.memory().numTensors;
-  for (let k = 0; k < 5; k++) {
-    tf.dispose(Object.values(fastGradients(w, batch).grads));
+  for (const matmul of MATMULS) {
+    tf.dispose(Object.values(fastGradients(w, batch, undefined, matmul).grads));
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 5; k++) {
+      tf.dispose(Object.values(fastGradients(w, batch, undefined, matmul).grads));
+    }
+    fastPredict(w, batch.x, 30, 1000, matmul);
+    assertEquals(tf.memory().numTensors, before, matmul);
   }
-  fastPredict(w, batch.x, 30);
-  assertEquals(tf.memory().numTensors, before);
   model.dispose();
 });
 

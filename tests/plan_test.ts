@@ -5,6 +5,7 @@ import {
   isDiagnosticArm,
   parseSeeds,
   parseShard,
+  PLAN_BASE,
   planRuns,
   PLANS,
   runName,
@@ -91,10 +92,14 @@ Deno.test("parseShard() reads i/n and rejects anything else", () => {
 });
 
 Deno.test("runName() of a config has not moved: optional config fields, absent, leave committed run names alone", () => {
-  const name = (overrides: object) => runName({ variant: "spec", config: resolveConfig({ seed: 1, ...overrides }) });
+  const name = (overrides: object) =>
+    runName({ variant: "spec", config: resolveConfig({ ...PLAN_BASE, seed: 1, ...overrides }) });
   assertEquals(name(BASELINE_CHOICES), "spec-s1-d1-08879dd0a4ebfe84.json");
   assertEquals(name({ permuteDigits: false }), "spec-fb5-swa31-s1-d1-2a3526ce5a84c508.json");
   assertEquals(name({}), "spec-fb5-swa31-perm-s1-d1-9daea63fdcddccc8.json");
+  // the plans pin matmul xnnpack (PLAN_BASE), which a config stores as absent; the default's fma is another run
+  assertEquals(name({ matmul: "xnnpack" }), name({}));
+  assert(name({ matmul: "fma" }) !== name({}));
 });
 
 Deno.test("planRuns() runs every arm on every seed; the spec arm is the spec plan's own run, the others differ", () => {
@@ -142,12 +147,12 @@ Deno.test("planRuns() gives an arm with pairWith its partner's run on the same s
   const zeros = planRuns(selectArms(PLANS.boundary, "permute-fb5-average-31-zeros"), [2])[0];
   assertEquals(
     zeros.config,
-    resolveConfig({ seed: 2, recurrentInit: "zeros" }),
+    resolveConfig({ ...PLAN_BASE, seed: 2, recurrentInit: "zeros" }),
     "the default's choices and a zero recurrent kernel",
   );
   assertEquals(zeros.pairWith, {
     arm: "permute-fb5-average-31",
-    run: runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }),
+    run: runName({ variant: "spec", config: resolveConfig({ ...PLAN_BASE, seed: 2 }) }),
   });
 });
 
@@ -179,10 +184,13 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-perm-s2-d2-"));
 });
 
-Deno.test("the default plan runs the default config; every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm permute-fb5-average-31 is the default plan's run", () => {
+Deno.test("the default plan runs the default config on the plans' arithmetic (PLAN_BASE); every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm permute-fb5-average-31 is the default plan's run", () => {
   const seeds = [1, 2];
   const names = (runs: ReturnType<typeof planRuns>) => runs.map(runName).sort();
-  assertEquals(planRuns(PLANS.default, seeds).map((r) => r.config), seeds.map((seed) => resolveConfig({ seed })));
+  assertEquals(
+    planRuns(PLANS.default, seeds).map((r) => r.config),
+    seeds.map((seed) => resolveConfig({ ...PLAN_BASE, seed })),
+  );
   const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "permute-fb5-average-31");
   assertEquals(names(arm), names(planRuns(PLANS.default, seeds)));
   for (const plan of ["spec", "spec-data42", "imbalance", "boundary", "archs"]) {

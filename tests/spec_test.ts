@@ -186,6 +186,28 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   for (const arch of ["rnn", "gru"] as const) assertEquals(resolveConfig({ recurrentInit: "glorot", arch }).arch, arch);
 });
 
+Deno.test("resolveConfig() matmul: fma by default, xnnpack stored as absent (older configs), absent for the reference trainer and the other archs; anything else a RangeError", () => {
+  assertEquals(resolveConfig().matmul, "fma");
+  assert(
+    !("matmul" in resolveConfig({ matmul: "xnnpack" })),
+    "xnnpack, what an absent field means, is stored as absent",
+  );
+  const { matmul: _, ...older } = resolveConfig();
+  assert(
+    !("matmul" in resolveConfig(older)),
+    "a complete config without the field keeps the arithmetic it was trained with",
+  );
+  assert(!("matmul" in resolveConfig({ trainer: "reference" })), "the reference trainer has one arithmetic");
+  for (const arch of ["linear", "rnn", "gru", "conv1d"] as const) {
+    assert(!("matmul" in resolveConfig({ arch, matmul: "fma" })), `${arch} has one arithmetic`);
+  }
+  assertThrows(
+    () => resolveConfig({ matmul: "blas" as never }),
+    RangeError,
+    'Config field "matmul" must be one of xnnpack, fma, got "blas"',
+  );
+});
+
 Deno.test("resolveConfig() (e) permuteDigits: a boolean, stored only when true", () => {
   assertEquals(resolveConfig({ permuteDigits: true }).permuteDigits, true);
   assert(!("permuteDigits" in resolveConfig({ permuteDigits: false })), "false, the default, is stored as absent");

@@ -100,5 +100,10 @@ Deno.test("trainingLineCut() fits the sum line on the training split, or gives u
 Deno.test("studyConfig() starts every study variant from the spec plan's config (BASELINE_CHOICES), not the default, so the imbalance plan can judge it", () => {
   const config = studyConfig(42, 60);
   assertEquals(config, planRuns(PLANS.spec, [42])[0].config);
-  assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), ["forgetBias", "averageFrom", "permuteDigits"]);
+  assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), [
+    "forgetBias",
+    "averageFrom",
+    "permuteDigits",
+    "matmul",
+  ]);
 });

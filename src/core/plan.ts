@@ -83,6 +83,11 @@ export interface Plan {
   config?: Partial<TrainConfig>;
 }
 
+/** Under every plan's config: the fast LSTM path on tfjs-WASM's XNNPACK (`matmul` absent), the arithmetic every
+ * committed run file was trained with, so each reproduces bit for bit under its name. A plan or an arm may set
+ * `matmul: "fma"`, which the default config uses. */
+export const PLAN_BASE: Readonly<Partial<TrainConfig>> = Object.freeze({ matmul: undefined });
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 /** The project's plans. */
@@ -350,13 +355,13 @@ export function planRuns(plan: Plan, seeds: readonly number[] = plan.seeds): Run
   const runs = plan.variants.flatMap((variant) =>
     seeds.map((seed): RunSpec => ({
       variant,
-      config: resolveConfig({ ...plan.config, seed, dataSeed: plan.dataSeed ?? seed }),
+      config: resolveConfig({ ...PLAN_BASE, ...plan.config, seed, dataSeed: plan.dataSeed ?? seed }),
     }))
   );
   for (const arm of plan.arms ?? []) {
     for (const seed of seeds) {
       const configOf = (a: Arm) =>
-        resolveConfig({ ...plan.config, ...a.config, seed, dataSeed: plan.dataSeed ?? seed });
+        resolveConfig({ ...PLAN_BASE, ...plan.config, ...a.config, seed, dataSeed: plan.dataSeed ?? seed });
       const partner = arm.pairWith;
       runs.push({
         variant: "spec",

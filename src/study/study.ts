@@ -8,7 +8,7 @@ import { readModelDir } from "../model_dir/model_dir.ts";
 import { predictSplit, type Progress, train } from "../train/train.ts";
 import { type Dataset, makeDataset, type Split } from "../core/dataset.ts";
 import { variantData } from "../runner/variants.ts";
-import type { RunVariant } from "../core/plan.ts";
+import { PLAN_BASE, type RunVariant } from "../core/plan.ts";
 import {
   accuracy,
   averagePrecision,
@@ -194,7 +194,8 @@ export async function runStudy(
 
 /**
  * The config every variant of the study starts from: the spec plan's, with item (e)'s baseline
- * choices ({@link BASELINE_CHOICES}), so that the imbalance plan's paired seeds judge its claims.
+ * choices ({@link BASELINE_CHOICES}) and the plans' arithmetic ({@link PLAN_BASE}), so that the imbalance plan's
+ * paired seeds judge its claims.
  *
  * @param seed The seed of the data, the weights and the order.
  * @param epochs Epochs per variant.
@@ -207,7 +208,7 @@ export async function runStudy(
  * ```
  */
 export function studyConfig(seed: number, epochs: number): Readonly<TrainConfig> {
-  return resolveConfig({ ...BASELINE_CHOICES, seed, epochs });
+  return resolveConfig({ ...PLAN_BASE, ...BASELINE_CHOICES, seed, epochs });
 }
 
 /** The spec variant from a trained model directory of exactly the study's config; none when the directory is absent or differs. */

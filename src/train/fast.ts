@@ -1,7 +1,13 @@
 /**
- * The fast path: the same LSTM, forward and backward through time written by hand. The
- * matrix products run on tfjs's WASM backend (XNNPACK); the element-wise cell runs as plain
- * loops over zero-copy views of the WASM heap, one pass per step instead of a dozen tfjs ops.
+ * The fast path: the same LSTM, forward and backward through time written by hand, in one of two arithmetics
+ * (config field `matmul`):
+ * - `fma`, the default: every product, sigmoid and cell step runs on the project's WebAssembly kernels
+ *   (`wasm_kernels.ts`: 128-bit SIMD with relaxed SIMD's fused multiply-add, the gates' sigmoid fused into their
+ *   product, the cell in float32 SIMD), on buffers of one WebAssembly memory; tfjs keeps the weights and Adam.
+ *   About 1.35 times as fast as `xnnpack` (`deno task bench` times both, interleaved);
+ * - `xnnpack`, what every committed run was trained with: the matrix products run on tfjs's WASM backend
+ *   (XNNPACK); the element-wise cell runs as plain JS loops over zero-copy views of the WASM heap, one pass per
+ *   step instead of a dozen tfjs ops. The rest of this comment is about this path.
  *
  * Performance choices (each measured with `deno task bench` on a 2-core machine):
  * - batch-major products only, `[B, K] × [K, N]`, with the weight as the right operand: the
@@ -20,14 +26,17 @@
  *
  * The maths and the weight layout are those of tf.layers' LSTM (gates i, f, c, o; sigmoid
  * recurrent activation; tanh activation), and every gradient matches tf.layers' autodiff to
- * 1e-4 relative (tests/fast_test.ts). Element-wise arithmetic runs in float64 and is stored as
- * float32, so a seed gives the same bytes on every run.
+ * 1e-4 relative with either arithmetic (tests/fast_test.ts). On the `xnnpack` path element-wise arithmetic runs
+ * in float64 and is stored as float32; on `fma` it runs in float32. Either way a seed gives the same bytes on
+ * every run.
  * @module
  */
 import { tf } from "./backend.ts";
 import type { Batch, BatchGradients } from "./batch.ts";
 import type { LstmWeights } from "./model.ts";
 import { BCE_EPSILON, binaryCrossEntropy } from "../core/metrics.ts";
+import type { Matmul } from "../core/spec.ts";
+import { WasmArena } from "./wasm_kernels.ts";
 
 /** The WASM backend's view of a tensor's memory (tfjs-backend-wasm `typedArrayFromHeap`). */
 interface WasmHeap {
@@ -50,7 +59,8 @@ export function heap(t: tf.Tensor): Float32Array {
   return backend.typedArrayFromHeap(t);
 }
 
-/** Buffers for one batch shape, reused across batches. Rows are series, batch-major. */
+/** Buffers for one batch shape, reused across batches. Rows are series, batch-major. With `matmul` `fma` they all
+ * live on one {@link WasmArena}, where the kernels read and write them in place. */
 class Workspace {
   /** `[T·B, H+F+1]`: row t·B + n is [h_{t-1}, x_t, 1] of series n (x_t: F inputs); rows of t = 0 hold h = 0. */
   readonly ha: Float32Array;
@@ -70,6 +80,13 @@ class Workspace {
   readonly dc: Float32Array;
   /** `[B, H]`: h after the last step. */
   readonly hLast: Float32Array;
+  /** `fma` only: `[H+F+1, 4H]` the stacked weights Wa; `[4H, H]` Rᵀ; `[H+F+1, 4H]` dWa; `[B, H]` c_{−1} = 0. */
+  readonly wa: Float32Array;
+  readonly rT: Float32Array;
+  readonly dwa: Float32Array;
+  readonly zeros: Float32Array;
+  /** The kernels' memory, with `matmul` `fma`. */
+  readonly arena?: WasmArena;
 
   constructor(
     readonly B: number,
@@ -77,21 +94,47 @@ class Workspace {
     readonly H: number,
     readonly F: number,
     readonly training: boolean,
+    matmul: Matmul,
   ) {
     const rows = T * B;
     const K = H + F + 1;
-    this.ha = new Float32Array(rows * K);
+    const G = 4 * H;
     // backward needs every step; inference keeps one step's gates and states
     const kept = training ? rows : B;
-    this.gates = new Float32Array(kept * 4 * H);
-    this.c = new Float32Array(kept * H);
-    this.tc = new Float32Array(kept * H);
-    this.dz = new Float32Array(training ? rows * 4 * H : 0);
-    this.cNow = new Float32Array(B * H);
-    this.c2 = new Float32Array(B * H);
-    this.dh = new Float32Array(B * H);
-    this.dc = new Float32Array(B * H);
-    this.hLast = new Float32Array(B * H);
+    const fma = matmul === "fma";
+    const sizes = {
+      ha: rows * K,
+      gates: kept * G,
+      c: kept * H,
+      tc: kept * H,
+      dz: training ? rows * G : 0,
+      cNow: B * H,
+      c2: B * H,
+      dh: B * H,
+      dc: B * H,
+      hLast: B * H,
+      wa: fma ? K * G : 0,
+      rT: fma && training ? G * H : 0,
+      dwa: fma && training ? K * G : 0,
+      zeros: fma && training ? B * H : 0,
+    };
+    const arena = fma ? new WasmArena(Object.values(sizes).reduce((a, n) => a + n + 4, 0)) : undefined;
+    const alloc = (n: number) => (arena ? arena.alloc(n) : new Float32Array(n));
+    this.arena = arena;
+    this.ha = alloc(sizes.ha);
+    this.gates = alloc(sizes.gates);
+    this.c = alloc(sizes.c);
+    this.tc = alloc(sizes.tc);
+    this.dz = alloc(sizes.dz);
+    this.cNow = alloc(sizes.cNow);
+    this.c2 = alloc(sizes.c2);
+    this.dh = alloc(sizes.dh);
+    this.dc = alloc(sizes.dc);
+    this.hLast = alloc(sizes.hLast);
+    this.wa = alloc(sizes.wa);
+    this.rT = alloc(sizes.rT);
+    this.dwa = alloc(sizes.dwa);
+    this.zeros = alloc(sizes.zeros);
   }
 
   /** Row offset of step t in the per-step buffers (always 0 for inference). */
@@ -133,11 +176,11 @@ function lap(profile: FastProfile | undefined, phase: keyof FastProfile, start: 
 
 const workspaces = new Map<string, Workspace>();
 
-function workspaceFor(B: number, T: number, H: number, F: number, training: boolean): Workspace {
-  const key = `${B}/${T}/${H}/${F}/${training}`;
+function workspaceFor(B: number, T: number, H: number, F: number, training: boolean, matmul: Matmul): Workspace {
+  const key = `${B}/${T}/${H}/${F}/${training}/${matmul}`;
   let ws = workspaces.get(key);
   if (!ws) {
-    ws = new Workspace(B, T, H, F, training);
+    ws = new Workspace(B, T, H, F, training, matmul);
     workspaces.set(key, ws);
   }
   return ws;
@@ -237,6 +280,7 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
     }
   }
   ws.cNow.fill(0);
+  if (ws.arena) return forwardWasm(w, ws, ws.arena, profile);
   const wa = stackedWeights(w);
   let t0 = profile ? performance.now() : 0;
   for (let t = 0; t < T; t++) {
@@ -258,6 +302,37 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
     t0 = lap(profile, "other", t0);
   }
   wa.dispose();
+}
+
+/** {@link forward} on the project's kernels: the products write the gates in place and the cell runs in float32
+ * SIMD, no copy and no tfjs op. */
+function forwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: FastProfile): void {
+  const { B, T, H, F, ha, wa } = ws;
+  const K = H + F + 1;
+  const G = 4 * H;
+  // Wa = [R; K; b] with the c-gate columns doubled (×2 is exact in float32)
+  wa.set(w.recurrentKernel.dataSync() as Float32Array);
+  wa.set(w.kernel.dataSync() as Float32Array, H * G);
+  wa.set(w.bias.dataSync() as Float32Array, (H + F) * G);
+  for (let r = 0; r < K; r++) for (let j = 2 * H; j < 3 * H; j++) wa[r * G + j] *= 2;
+  const gatesShape = { M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true };
+  let t0 = profile ? performance.now() : 0;
+  for (let t = 0; t < T; t++) {
+    const row = ws.step(t);
+    const z = ws.gates.subarray(row * G, (row + B) * G);
+    arena.gemm(gatesShape, ha.subarray(t * B * K), wa, z); // the gates' sigmoid fused
+    t0 = lap(profile, "forwardGemm", t0);
+    const last = t + 1 === T;
+    arena.cellForward(B, H, {
+      z,
+      cNow: ws.cNow,
+      cTape: ws.c.subarray(row * H),
+      tcTape: ws.tc.subarray(row * H),
+      h: last ? ws.hLast : ha.subarray((t + 1) * B * K),
+      hStride: last ? H : K,
+    });
+    t0 = lap(profile, "forwardCell", t0);
+  }
 }
 
 /**
@@ -327,9 +402,15 @@ export function outputBackward(
  * @param w The weights, in tf.layers layout.
  * @param batch The mini-batch.
  * @param profile When given, the time of each phase is added to it.
+ * @param matmul Whose products and sigmoids: tfjs-WASM's XNNPACK, or the project's fused multiply-add kernels.
  * @returns Loss, probabilities and gradients keyed by weight role.
  */
-export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfile): BatchGradients {
+export function fastGradients(
+  w: LstmWeights,
+  batch: Batch,
+  profile?: FastProfile,
+  matmul: Matmul = "xnnpack",
+): BatchGradients {
   const { size: B, seriesLength: T } = batch;
   const H = w.recurrentKernel.shape[0];
   const F = w.kernel.shape[0];
@@ -340,7 +421,7 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
       `A batch of ${B} series of ${T} steps needs ${B * T * F} inputs (${F} a step), got ${batch.x.length}`,
     );
   }
-  const ws = workspaceFor(B, T, H, F, true);
+  const ws = workspaceFor(B, T, H, F, true, matmul);
   const wd = w.denseKernel.dataSync() as Float32Array;
   const bd = w.denseBias.dataSync()[0];
 
@@ -353,6 +434,21 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
 
   // backward through time: dh_{t−1} = dz_t · Rᵀ                                        [B, H]
   ws.dc.fill(0);
+  if (ws.arena) {
+    const grads = backwardWasm(w, ws, ws.arena, profile);
+    t0 = profile ? performance.now() : 0;
+    const result = {
+      loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
+      probabilities,
+      grads: {
+        ...grads,
+        denseKernel: tf.tensor2d(denseKernel, [H, 1]),
+        denseBias: tf.tensor1d([denseBias]),
+      },
+    };
+    lap(profile, "other", t0);
+    return result;
+  }
   const rT = tf.transpose(w.recurrentKernel); // [4H, H], packed once per batch
   t0 = lap(profile, "other", t0);
   for (let t = T - 1; t >= 0; t--) {
@@ -396,6 +492,45 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
   return result;
 }
 
+/** Back through time on the project's kernels; the LSTM's weight gradients, in tf.layers' layout. */
+function backwardWasm(
+  w: LstmWeights,
+  ws: Workspace,
+  arena: WasmArena,
+  profile?: FastProfile,
+): { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor1D } {
+  const { B, T, H, F, rT, dz, dwa } = ws;
+  const G = 4 * H;
+  const K = H + F + 1;
+  const r = w.recurrentKernel.dataSync() as Float32Array; // [H, 4H]
+  for (let j = 0; j < H; j++) for (let g = 0; g < G; g++) rT[g * H + j] = r[j * G + g];
+  const dhShape = { M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H };
+  let t0 = profile ? performance.now() : 0;
+  for (let t = T - 1; t >= 0; t--) {
+    arena.cellBackward(B, H, {
+      s: ws.gates.subarray(t * B * G),
+      cPrev: t > 0 ? ws.c.subarray((t - 1) * B * H) : ws.zeros,
+      tc: ws.tc.subarray(t * B * H),
+      dh: ws.dh,
+      dc: ws.dc,
+      dz: dz.subarray(t * B * G),
+    });
+    t0 = lap(profile, "backwardCell", t0);
+    if (t === 0) break;
+    arena.gemm(dhShape, dz.subarray(t * B * G), rT, ws.dh);
+    t0 = lap(profile, "backwardGemm", t0);
+  }
+  // every step's weight and bias gradients in one product: dWa = haᵀ · dz                 [H+F+1, 4H]
+  arena.gemm({ M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G }, ws.ha, dz, dwa);
+  const grads = {
+    recurrentKernel: tf.tensor2d(dwa.slice(0, H * G), [H, G]),
+    kernel: tf.tensor2d(dwa.slice(H * G, (H + F) * G), [F, G]),
+    bias: tf.tensor1d(dwa.slice((H + F) * G, K * G)),
+  };
+  lap(profile, "weightGemm", t0);
+  return grads;
+}
+
 /**
  * P(class 1) for many series, forward only, in chunks.
  *
@@ -403,6 +538,7 @@ export function fastGradients(w: LstmWeights, batch: Batch, profile?: FastProfil
  * @param x Scaled digits, shape `[n, seriesLength, F]` (F: the kernel's rows).
  * @param seriesLength Steps per series.
  * @param chunk Series per forward pass.
+ * @param matmul Whose products and sigmoids, as in {@link fastGradients}.
  * @returns Probabilities, shape `[n]`.
  */
 export function fastPredict(
@@ -410,11 +546,12 @@ export function fastPredict(
   x: Float32Array,
   seriesLength: number,
   chunk = 1000,
+  matmul: Matmul = "xnnpack",
 ): Float32Array {
   const H = w.recurrentKernel.shape[0];
   const F = w.kernel.shape[0];
   return predictInChunks(w, { x, seriesLength, chunk, width: F }, (xs, size) => {
-    const ws = workspaceFor(size, seriesLength, H, F, false);
+    const ws = workspaceFor(size, seriesLength, H, F, false, matmul);
     forward(w, xs, ws);
     return ws.hLast;
   });

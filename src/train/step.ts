@@ -9,7 +9,7 @@ import { fastGradients, type FastProfile } from "./fast.ts";
 import { fastRecurrentGradients } from "./fast_rnn.ts";
 import type { LstmVariables, RoleVariable } from "./model.ts";
 import { autodiffGradients, conv1dForward, referenceGradients } from "./reference.ts";
-import type { Arch, TrainerName } from "../core/spec.ts";
+import type { Arch, Matmul, TrainerName } from "../core/spec.ts";
 
 /** What a step reports of its batch. */
 export interface StepResult {
@@ -33,6 +33,8 @@ export interface StepState {
   optimizer: tf.Optimizer;
   /** Which path computes the gradients. */
   trainer: TrainerName;
+  /** The fast LSTM path's products (config field `matmul`); absent, tfjs-WASM's XNNPACK. */
+  matmul?: Matmul;
   /** When set, the gradients are scaled so that their global L2 norm is at most this. */
   clipNorm?: number;
 }
@@ -76,7 +78,7 @@ export function trainStep(state: StepState, batch: Batch, profile?: FastProfile)
     probabilities: Float32Array;
     grads: Record<string, tf.Tensor>;
   } = state.trainer === "fast" && lstm
-    ? fastGradients(state.variables!, batch, profile)
+    ? fastGradients(state.variables!, batch, profile, state.matmul)
     : state.trainer === "fast" && (arch === "rnn" || arch === "gru")
     ? fastRecurrentGradients(arch, state.roles, batch)
     : lstm

@@ -238,7 +238,7 @@ export function predictSplit(
   );
   const arch = archOf(config);
   if (trainer !== "fast") return referencePredict(model, x, seriesLength);
-  if (arch === "lstm") return fastPredict(lstmWeights(model), x, seriesLength);
+  if (arch === "lstm") return fastPredict(lstmWeights(model), x, seriesLength, undefined, config.matmul);
   if (arch === "rnn" || arch === "gru") return fastRecurrentPredict(arch, roleVariables(model, arch), x, seriesLength);
   return referencePredict(model, x, seriesLength);
 }
@@ -304,6 +304,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     roles,
     optimizer,
     trainer: config.trainer,
+    matmul: config.matmul,
     clipNorm: config.clipNorm,
   };
   const history: History = resume
