@@ -20,6 +20,7 @@ import {
   emptyProfile,
   type FastProfile,
   initBackend,
+  lstmProductShapes,
   makeOptimizer,
   modelVariables,
   roleVariables,
@@ -132,7 +133,20 @@ function gemmPeak(size = 1024, repeats = 5): number {
   return (2 * size ** 3) / (best * 1e6);
 }
 
-/** {@link productsAlone} on the project's kernels, the forward products with their sigmoid, as `matmul` `fma` runs them. */
+/** The best of `repeats` timings of `run`, in ms, after one untimed run. */
+function bestOf(run: () => void, repeats: number): number {
+  run();
+  let ms = Infinity;
+  for (let k = 0; k < repeats; k++) {
+    const start = performance.now();
+    run();
+    ms = Math.min(ms, performance.now() - start);
+  }
+  return ms;
+}
+
+/** {@link productsAlone} on the project's kernels, the shapes of {@link lstmProductShapes} (the gates' sigmoid fused),
+ * as `matmul` `fma` runs them. */
 function productsAloneFma(
   config: { units: number; seriesLength: number; batchSize: number },
   repeats = 5,
@@ -148,30 +162,21 @@ function productsAloneFma(
   const dh = arena.alloc(B * H);
   const dwa = arena.alloc(K * G);
   for (const x of [ha, wa, dz, rT]) for (let i = 0; i < x.length; i++) x[i] = 0.1 * Math.sin(i);
-  const best = (run: () => void) => {
-    run();
-    let ms = Infinity;
-    for (let k = 0; k < repeats; k++) {
-      const start = performance.now();
-      run();
-      ms = Math.min(ms, performance.now() - start);
-    }
-    return ms;
-  };
+  const shapes = lstmProductShapes(B, T, H, 1);
+  const best = (run: () => void) => bestOf(run, repeats);
   return {
     forward: best(() => {
       for (let t = 0; t < T; t++) {
         const z = dz.subarray(t * B * G, (t + 1) * B * G);
-        arena.gemm({ M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G }, ha.subarray(t * B * K), wa, z);
-        arena.sigmoid(z);
+        arena.gemm(shapes.gates, ha.subarray(t * B * K), wa, z);
       }
     }),
     backward: best(() => {
       for (let t = 1; t < T; t++) {
-        arena.gemm({ M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H }, dz.subarray(t * B * G), rT, dh);
+        arena.gemm(shapes.dh, dz.subarray(t * B * G), rT, dh);
       }
     }),
-    weightGradients: best(() => arena.gemm({ M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G }, ha, dz, dwa)),
+    weightGradients: best(() => arena.gemm(shapes.weights, ha, dz, dwa)),
   };
 }
 
@@ -194,16 +199,7 @@ function productsAlone(
   const rT = u([4 * H, H], 4);
   const dzAll = u([T * B, 4 * H], 5);
   const haAll = u([T * B, H + 2], 6);
-  const best = (run: () => void) => {
-    run(); // packs the right operands once, as a step's first product does
-    let ms = Infinity;
-    for (let k = 0; k < repeats; k++) {
-      const start = performance.now();
-      run();
-      ms = Math.min(ms, performance.now() - start);
-    }
-    return ms;
-  };
+  const best = (run: () => void) => bestOf(run, repeats); // the first run packs the right operands, as a step's does
   const result = {
     forward: best(() => {
       for (let t = 0; t < T; t++) tf.fused.matMul({ a: ha, b: wa, activation: "sigmoid" }).dispose();

@@ -36,7 +36,7 @@ import type { Batch, BatchGradients } from "./batch.ts";
 import type { LstmWeights } from "./model.ts";
 import { BCE_EPSILON, binaryCrossEntropy } from "../core/metrics.ts";
 import type { Matmul } from "../core/spec.ts";
-import { WasmArena } from "./wasm_kernels.ts";
+import { type GemmShape, WasmArena } from "./wasm_kernels.ts";
 
 /** The WASM backend's view of a tensor's memory (tfjs-backend-wasm `typedArrayFromHeap`). */
 interface WasmHeap {
@@ -304,6 +304,32 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
   wa.dispose();
 }
 
+/**
+ * The three products of a batch on the project's kernels (`matmul` `fma`), one owner for the step and the bench:
+ * the gates of one step, `[B, K] · Wa` with the sigmoid fused; dh of one step, `dz_t · Rᵀ`; the weight gradient of
+ * all steps, `haᵀ · dz` (K = H + F + 1).
+ *
+ * @param B Series.
+ * @param T Steps.
+ * @param H Units.
+ * @param F Inputs a step.
+ * @returns The shapes, strides in floats.
+ */
+export function lstmProductShapes(
+  B: number,
+  T: number,
+  H: number,
+  F: number,
+): { gates: GemmShape; dh: GemmShape; weights: GemmShape } {
+  const K = H + F + 1;
+  const G = 4 * H;
+  return {
+    gates: { M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true },
+    dh: { M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H },
+    weights: { M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G },
+  };
+}
+
 /** {@link forward} on the project's kernels: the products write the gates in place and the cell runs in float32
  * SIMD, no copy and no tfjs op. */
 function forwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: FastProfile): void {
@@ -315,7 +341,7 @@ function forwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: 
   wa.set(w.kernel.dataSync() as Float32Array, H * G);
   wa.set(w.bias.dataSync() as Float32Array, (H + F) * G);
   for (let r = 0; r < K; r++) for (let j = 2 * H; j < 3 * H; j++) wa[r * G + j] *= 2;
-  const gatesShape = { M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true };
+  const gatesShape = lstmProductShapes(B, T, H, F).gates;
   let t0 = profile ? performance.now() : 0;
   for (let t = 0; t < T; t++) {
     const row = ws.step(t);
@@ -504,7 +530,7 @@ function backwardWasm(
   const K = H + F + 1;
   const r = w.recurrentKernel.dataSync() as Float32Array; // [H, 4H]
   for (let j = 0; j < H; j++) for (let g = 0; g < G; g++) rT[g * H + j] = r[j * G + g];
-  const dhShape = { M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H };
+  const shapes = lstmProductShapes(B, T, H, F);
   let t0 = profile ? performance.now() : 0;
   for (let t = T - 1; t >= 0; t--) {
     arena.cellBackward(B, H, {
@@ -517,11 +543,11 @@ function backwardWasm(
     });
     t0 = lap(profile, "backwardCell", t0);
     if (t === 0) break;
-    arena.gemm(dhShape, dz.subarray(t * B * G), rT, ws.dh);
+    arena.gemm(shapes.dh, dz.subarray(t * B * G), rT, ws.dh);
     t0 = lap(profile, "backwardGemm", t0);
   }
   // every step's weight and bias gradients in one product: dWa = haᵀ · dz                 [H+F+1, 4H]
-  arena.gemm({ M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G }, ws.ha, dz, dwa);
+  arena.gemm(shapes.weights, ws.ha, dz, dwa);
   const grads = {
     recurrentKernel: tf.tensor2d(dwa.slice(0, H * G), [H, G]),
     kernel: tf.tensor2d(dwa.slice(H * G, (H + F) * G), [F, G]),

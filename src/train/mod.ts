@@ -10,6 +10,7 @@ export type {
   AverageEvery,
   InputEncoding,
   InputScaling,
+  Matmul,
   OneHot,
   RecurrentInit,
   TrainConfig,
@@ -21,6 +22,7 @@ export type { ClassificationReport, Confusion } from "../core/metrics.ts";
 export type { Agreement, BoundaryRecord, FileHashes, OnnxCheck, SplitCounts } from "../model_dir/schema.ts";
 export type { BoundaryScores } from "../core/boundary.ts";
 export type { OnnxModel } from "../onnx/runtime.ts";
+export type { GemmShape } from "./wasm_kernels.ts";
 // metrics.json as written; `Metrics` here stays the deprecated alias of TrainingMetrics (./train.ts)
 export type { Metrics as MetricsFile } from "../model_dir/schema.ts";
 export type { HASHED_FILES, HashedFile } from "../model_dir/layout.ts";

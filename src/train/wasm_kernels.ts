@@ -46,8 +46,9 @@ export interface GemmShape {
   K: number;
   /** Columns of B and C. */
   N: number;
-  /** A's element (i, k) is at `i · aRow + k · aK`. */
+  /** A's element (i, k) is at `i · aRow + k · aK`: the floats between two rows of A… */
   aRow: number;
+  /** …and between two of its columns (1 for a row-major A, its row count for a column-major one). */
   aK: number;
   /** B's element (k, j) is at `k · ldb + j`. */
   ldb: number;
