@@ -152,17 +152,12 @@ function productsAloneFma(
   repeats = 5,
 ): { forward: number; backward: number; weightGradients: number } {
   const { units: H, seriesLength: T, batchSize: B } = config;
-  const K = H + 2;
-  const G = 4 * H;
-  const arena = new WasmArena(T * B * K + K * G + T * B * G + G * H + B * H + K * G + 16);
-  const ha = arena.alloc(T * B * K);
-  const wa = arena.alloc(K * G);
-  const dz = arena.alloc(T * B * G);
-  const rT = arena.alloc(G * H);
-  const dh = arena.alloc(B * H);
-  const dwa = arena.alloc(K * G);
+  const shapes = lstmProductShapes(B, T, H, 1); // the default config's one input a step
+  const { K, N: G } = shapes.gates;
+  const sizes = [T * B * K, K * G, T * B * G, G * H, B * H, K * G];
+  const arena = new WasmArena(sizes.reduce((a, n) => a + n + 4, 0));
+  const [ha, wa, dz, rT, dh, dwa] = sizes.map((n) => arena.alloc(n));
   for (const x of [ha, wa, dz, rT]) for (let i = 0; i < x.length; i++) x[i] = 0.1 * Math.sin(i);
-  const shapes = lstmProductShapes(B, T, H, 1);
   const best = (run: () => void) => bestOf(run, repeats);
   return {
     forward: best(() => {

@@ -102,8 +102,9 @@ const command = defineCommand({
     matmul: {
       type: "enum",
       values: [...MATMULS],
-      default: DEFAULT_CONFIG.matmul!,
-      help: "the fast LSTM path's products: fma (the project's WASM kernels) or xnnpack (tfjs-WASM's, ~1.35x slower)",
+      arg: "M",
+      help: `the fast LSTM path's arithmetic (default ${DEFAULT_CONFIG.matmul}): fma (the project's WASM kernels) or ` +
+        "xnnpack (tfjs-WASM's, about 1.3x slower; the runs' and old models')",
     },
     quiet: { type: "bool", help: "print only the final line" },
     config: { type: "string", arg: "FILE", help: "JSON config fields over the defaults (or a metrics.json)" },
@@ -128,7 +129,7 @@ async function requestedConfig(flags: {
   trainer: TrainConfig["trainer"];
   scaling: InputScaling;
   arch: Arch;
-  matmul: Matmul;
+  matmul: Matmul | undefined;
   "data-seed": number | undefined;
   config: string | undefined;
 }): Promise<Partial<TrainConfig> | undefined> {
@@ -139,7 +140,7 @@ async function requestedConfig(flags: {
     inputScaling: flags.scaling,
     ...(flags["data-seed"] === undefined ? {} : { dataSeed: flags["data-seed"] }),
     ...(flags.arch === "lstm" ? {} : { arch: flags.arch }),
-    ...(flags.matmul === DEFAULT_CONFIG.matmul ? {} : { matmul: flags.matmul }),
+    ...(flags.matmul === undefined ? {} : { matmul: flags.matmul }),
   };
   const moved: (keyof TrainConfig)[] = (Object.keys(FLAG_FIELDS) as (keyof typeof FLAG_FIELDS)[])
     .filter((k) => fromFlags[k] !== DEFAULT_CONFIG[k]);

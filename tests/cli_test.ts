@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertFalse, assertMatch, assertStringIncludes } from "@std/assert";
+import { resolveConfig } from "../src/core/spec.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -298,6 +299,26 @@ Deno.test("deno task train --arch linear --epochs 2 writes a model directory tha
   const bad = await task("train", ["--arch", "conv2d", "--epochs", "1", "--out", out]);
   assertEquals(bad.code, 2);
   assertMatch(bad.stderr.trim(), /^error: .*--arch.*conv2d/);
+});
+
+Deno.test("deno task train --matmul: given, it overrides a complete --config file that lacks the field (xnnpack); absent, the file's arithmetic stays; a bad value exits 2 naming it", async () => {
+  const { matmul: _, ...older } = resolveConfig({ units: 4, trainSize: 150, validationSize: 50, epochs: 1 });
+  const file = `${root}models/tmp-cli-matmul-${crypto.randomUUID().slice(0, 8)}.json`;
+  Deno.writeTextFileSync(file, JSON.stringify(older));
+  const matmulOf = async (flags: string[]) => {
+    const out = `models/tmp-cli-matmul-${crypto.randomUUID().slice(0, 8)}`;
+    const t = await task("train", ["--config", file, ...flags, "--out", out, "--quiet"]);
+    assertEquals(t.code, 0, t.stderr);
+    const metrics = JSON.parse(Deno.readTextFileSync(`${root}${out}/metrics.json`));
+    await Deno.remove(`${root}${out}`, { recursive: true });
+    return metrics.config.matmul;
+  };
+  assertEquals(await matmulOf(["--matmul", "fma"]), "fma");
+  assertEquals(await matmulOf([]), undefined, "absent: xnnpack, as the file was trained");
+  Deno.removeSync(file);
+  const bad = await task("train", ["--matmul", "blas", "--epochs", "1", "--out", "models/tmp-cli-matmul-bad"]);
+  assertEquals(bad.code, 2);
+  assertMatch(bad.stderr.trim(), /^error: .*--matmul.*blas/);
 });
 
 for (const [arch, parameters] of [["rnn", 40_601], ["gru", 121_401], ["conv1d", 81]] as const) {

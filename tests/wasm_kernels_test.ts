@@ -69,6 +69,20 @@ Deno.test("WasmArena.gemm: a long k, summed in chunks, gives the bytes of one su
   }
 });
 
+Deno.test("WasmArena.gemm: a long k summed in chunks, the sigmoid fused, gives each row the bytes of that row alone, unchunked (non-integer data)", () => {
+  const [M, K, N] = [300, 450, 13];
+  const s: GemmShape = { M, K, N, aRow: K, aK: 1, ldb: N, ldc: N, sigmoid: true };
+  const arena = new WasmArena(M * K + K * N + M * N + N + 16);
+  const [a, b, c, row] = [arena.alloc(M * K), arena.alloc(K * N), arena.alloc(M * N), arena.alloc(N)];
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i) * 0.2;
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(i * 0.37) * 0.2;
+  arena.gemm(s, a, b, c); // M·K = 135,000: summed in chunks of k
+  for (const i of [0, 1, 137, 299]) {
+    arena.gemm({ ...s, M: 1 }, a.subarray(i * K), b, row); // one row: one sum
+    assertEquals(row, c.slice(i * N, (i + 1) * N), `row ${i}`);
+  }
+});
+
 Deno.test("WasmArena.gemm: the weight gradient's shape agrees with a float64 product to 1e-6 of Σ|a·b|", () => {
   const arena = new WasmArena(202 * 1500 + 1500 * 800 + 202 * 800);
   const s: GemmShape = { M: 202, K: 1500, N: 800, aRow: 1, aK: 202, ldb: 800, ldc: 800 };
@@ -204,9 +218,10 @@ Deno.test("WasmArena.cellBackward: dz of the four gates and dc for the step befo
 
 Deno.test("wasm kernels: bad sizes, a full arena and a foreign view are one-line errors naming the value", () => {
   const ok: GemmShape = { M: 2, K: 2, N: 2, aRow: 2, aK: 1, ldb: 2, ldc: 2 };
-  assertThrows(() => gemmModule({ ...ok, K: 0 }), RangeError, "A product's K must be a positive integer, got 0");
-  assertThrows(() => gemmModule({ ...ok, N: 2.5 }), RangeError, "A product's N must be a positive integer, got 2.5");
-  assertThrows(() => gemmModule({ ...ok, aK: -1 }), RangeError, "A product's aK must be a positive integer, got -1");
+  assertThrows(() => gemmModule({ ...ok, K: 0 }), RangeError, "A product's K must be an integer ≥ 1, got 0");
+  assertThrows(() => gemmModule({ ...ok, N: 2.5 }), RangeError, "A product's N must be an integer ≥ 1, got 2.5");
+  assertThrows(() => gemmModule({ ...ok, aK: -1 }), RangeError, "A product's aK must be an integer ≥ 0, got -1");
+  assertThrows(() => gemmModule({ ...ok, ldc: 1 }), RangeError, "A product's ldc must be at least N = 2, got 1");
   assertThrows(() => sigmoidModule(0), RangeError, "A sigmoid's length must be a positive integer, got 0");
   assertThrows(() => cellForwardModule(0, 4, 4), RangeError, "A cell's B must be a positive integer, got 0");
   assertThrows(() => cellBackwardModule(2, 1.5), RangeError, "A cell's H must be a positive integer, got 1.5");
@@ -215,4 +230,20 @@ Deno.test("wasm kernels: bad sizes, a full arena and a foreign view are one-line
   arena.alloc(6);
   assertThrows(() => arena.alloc(5), RangeError, "A buffer of 5 floats does not fit: 2 of 10 left");
   assertThrows(() => arena.sigmoid(new Float32Array(4)), Error, "A kernel's operand must be a view on its arena");
+  // a view too short for the shape: the kernel would write into the next buffer
+  const big = new WasmArena(64);
+  const [a, b, c] = [big.alloc(4), big.alloc(4), big.alloc(3)];
+  assertThrows(() => big.gemm(ok, a, b, c), RangeError, "A product's C needs 4 floats, got a view of 3");
+  assertThrows(() => big.gemm(ok, a.subarray(1), b, c), RangeError, "A product's A needs 4 floats, got a view of 3");
+  const [z, st] = [big.alloc(16), big.alloc(8)];
+  assertThrows(
+    () => big.cellForward(2, 2, { z, cNow: st, cTape: st, tcTape: st, h: st.subarray(5), hStride: 2 }),
+    RangeError,
+    "A cell's h needs 4 floats, got a view of 3",
+  );
+  assertThrows(
+    () => big.cellBackward(2, 2, { s: z.subarray(1), cPrev: st, tc: st, dh: st, dc: st, dz: z }),
+    RangeError,
+    "A cell's gates needs 16 floats, got a view of 15",
+  );
 });

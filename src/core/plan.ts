@@ -95,7 +95,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   /** Deliverable 1 over seeds as `deno task train` trains it: data, initial weights and order all vary. */
   default: {
     description:
-      "the default config (forget-gate bias 5, weights averaged over epochs 31-60, digits reordered every epoch), everything varying with the seed",
+      "the default config (forget-gate bias 5, weights averaged over epochs 31-60, digits reordered every epoch) on the plans' xnnpack arithmetic, everything varying with the seed",
     variants: ["spec"],
     seeds: range(1, 10),
   },

@@ -244,7 +244,7 @@ export interface TrainConfig {
   classZeroWeight?: number;
   /** Not item (e), the arithmetic of the fast LSTM path ({@link Matmul}): the same maths, rounded differently, so a
    * seed gives other bytes with each. Absent: `xnnpack`, what every model and run made before it had; the default
-   * config sets `fma`, about 1.4 times as fast. The reference trainer and the other archs ignore it. */
+   * config sets `fma`, about 1.3 times as fast. The reference trainer and the other archs ignore it. */
   matmul?: Matmul;
 }
 

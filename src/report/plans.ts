@@ -307,7 +307,7 @@ function defaultBarsText(p: PlanSummaries): string[] {
     `The default config (forget-gate bias ${DEFAULT_CONFIG.forgetBias}, weights averaged over epochs ` +
     `${DEFAULT_CONFIG.averageFrom}–${DEFAULT_CONFIG.epochs}${
       DEFAULT_CONFIG.permuteDigits ? ", each training series' digits reordered every epoch" : ""
-    }) over the ${d.seeds.length} seeds of ` +
+    }; the fast path's \`xnnpack\` arithmetic, as every plan) over the ${d.seeds.length} seeds of ` +
     `\`deno task runs --plan default\`: validation accuracy ${meanSd(f.accuracy)} (bar ≥ ` +
     `${pct(BOUNDARY_BARS.accuracy, 1)}: ${tenSeedBar(f.accuracy, "accuracy")}), class-0 recall ${
       meanSd(f.specificity)

@@ -4,7 +4,7 @@
  * - `fma`, the default: every product, sigmoid and cell step runs on the project's WebAssembly kernels
  *   (`wasm_kernels.ts`: 128-bit SIMD with relaxed SIMD's fused multiply-add, the gates' sigmoid fused into their
  *   product, the cell in float32 SIMD), on buffers of one WebAssembly memory; tfjs keeps the weights and Adam.
- *   About 1.35 times as fast as `xnnpack` (`deno task bench` times both, interleaved);
+ *   About 1.3 times as fast as `xnnpack` (`deno task bench` times both, interleaved);
  * - `xnnpack`, what every committed run was trained with: the matrix products run on tfjs's WASM backend
  *   (XNNPACK); the element-wise cell runs as plain JS loops over zero-copy views of the WASM heap, one pass per
  *   step instead of a dozen tfjs ops. The rest of this comment is about this path.
@@ -27,8 +27,9 @@
  * The maths and the weight layout are those of tf.layers' LSTM (gates i, f, c, o; sigmoid
  * recurrent activation; tanh activation), and every gradient matches tf.layers' autodiff to
  * 1e-4 relative with either arithmetic (tests/fast_test.ts). On the `xnnpack` path element-wise arithmetic runs
- * in float64 and is stored as float32; on `fma` it runs in float32. Either way a seed gives the same bytes on
- * every run.
+ * in float64 and is stored as float32; on `fma` it runs in float32. On `xnnpack` a seed gives the same bytes on
+ * every run and machine; on `fma` on every run of one machine, and of every machine whose CPU fuses
+ * `f32x4.relaxed_madd` (x86-64 with FMA3), since the relaxed SIMD proposal leaves that choice to the engine.
  * @module
  */
 import { tf } from "./backend.ts";
@@ -80,8 +81,9 @@ class Workspace {
   readonly dc: Float32Array;
   /** `[B, H]`: h after the last step. */
   readonly hLast: Float32Array;
-  /** `fma` only: `[H+F+1, 4H]` the stacked weights Wa; `[4H, H]` Rᵀ; `[H+F+1, 4H]` dWa; `[B, H]` c_{−1} = 0. */
+  /** `[H+F+1, 4H]`: the stacked weights Wa of the batch. */
   readonly wa: Float32Array;
+  /** `fma` only: `[4H, H]` Rᵀ; `[H+F+1, 4H]` dWa; `[B, H]` c_{−1} = 0. */
   readonly rT: Float32Array;
   readonly dwa: Float32Array;
   readonly zeros: Float32Array;
@@ -113,7 +115,7 @@ class Workspace {
       dh: B * H,
       dc: B * H,
       hLast: B * H,
-      wa: fma ? K * G : 0,
+      wa: K * G,
       rT: fma && training ? G * H : 0,
       dwa: fma && training ? K * G : 0,
       zeros: fma && training ? B * H : 0,
@@ -257,14 +259,18 @@ function cellBackward(ws: Workspace, t: number): void {
   }
 }
 
-/** Wa = [R; K; b] with the c-gate columns doubled, `[H+F+1, 4H]`. */
-function stackedWeights(w: LstmWeights): tf.Tensor2D {
-  const H = w.recurrentKernel.shape[0];
-  return tf.tidy(() => {
-    const wa = tf.concat([w.recurrentKernel, w.kernel, tf.reshape(w.bias, [1, 4 * H])], 0);
-    const scale = new Float32Array(4 * H).fill(1).fill(2, 2 * H, 3 * H);
-    return tf.mul(wa, tf.tensor1d(scale)) as tf.Tensor2D;
-  });
+/**
+ * Wa = [R; K; b] with the c-gate columns doubled, `[H+F+1, 4H]`, into `wa`: the right operand of every step's gate
+ * product, on either path. ×2 is exact in float32.
+ */
+function stackWeights(w: LstmWeights, wa: Float32Array): Float32Array {
+  const [H, G] = w.recurrentKernel.shape;
+  const F = w.kernel.shape[0];
+  wa.set(w.recurrentKernel.dataSync() as Float32Array);
+  wa.set(w.kernel.dataSync() as Float32Array, H * G);
+  wa.set(w.bias.dataSync() as Float32Array, (H + F) * G);
+  for (let r = 0; r < H + F + 1; r++) for (let j = 2 * H; j < 3 * H; j++) wa[r * G + j] *= 2;
+  return wa;
 }
 
 /** Runs the LSTM over a batch into `ws`; h after the last step lands in `ws.hLast`. */
@@ -281,8 +287,9 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
   }
   ws.cNow.fill(0);
   if (ws.arena) return forwardWasm(w, ws, ws.arena, profile);
-  const wa = stackedWeights(w);
   let t0 = profile ? performance.now() : 0;
+  const wa = tf.tensor2d(stackWeights(w, ws.wa), [K, 4 * H]);
+  t0 = lap(profile, "other", t0);
   for (let t = 0; t < T; t++) {
     const haT = tf.tensor2d(ha.subarray(t * B * K, (t + 1) * B * K), [B, K]); // [B, H+F+1]
     const z = tf.fused.matMul({ a: haT, b: wa, activation: "sigmoid" }); // [B, 4H]
@@ -333,16 +340,13 @@ export function lstmProductShapes(
 /** {@link forward} on the project's kernels: the products write the gates in place and the cell runs in float32
  * SIMD, no copy and no tfjs op. */
 function forwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: FastProfile): void {
-  const { B, T, H, F, ha, wa } = ws;
+  const { B, T, H, F, ha } = ws;
   const K = H + F + 1;
   const G = 4 * H;
-  // Wa = [R; K; b] with the c-gate columns doubled (×2 is exact in float32)
-  wa.set(w.recurrentKernel.dataSync() as Float32Array);
-  wa.set(w.kernel.dataSync() as Float32Array, H * G);
-  wa.set(w.bias.dataSync() as Float32Array, (H + F) * G);
-  for (let r = 0; r < K; r++) for (let j = 2 * H; j < 3 * H; j++) wa[r * G + j] *= 2;
-  const gatesShape = lstmProductShapes(B, T, H, F).gates;
   let t0 = profile ? performance.now() : 0;
+  const wa = stackWeights(w, ws.wa);
+  const gatesShape = lstmProductShapes(B, T, H, F).gates;
+  t0 = lap(profile, "other", t0);
   for (let t = 0; t < T; t++) {
     const row = ws.step(t);
     const z = ws.gates.subarray(row * G, (row + B) * G);
@@ -440,8 +444,6 @@ export function fastGradients(
   const { size: B, seriesLength: T } = batch;
   const H = w.recurrentKernel.shape[0];
   const F = w.kernel.shape[0];
-  const G = 4 * H;
-  const K = H + F + 1;
   if (batch.x.length !== B * T * F) {
     throw new RangeError(
       `A batch of ${B} series of ${T} steps needs ${B * T * F} inputs (${F} a step), got ${batch.x.length}`,
@@ -458,23 +460,33 @@ export function fastGradients(
   const probabilities = outputLayer(ws.hLast, B, H, wd, bd);
   const { denseKernel, denseBias } = outputBackward(ws.hLast, H, wd, probabilities, batch, ws.dh);
 
-  // backward through time: dh_{t−1} = dz_t · Rᵀ                                        [B, H]
   ws.dc.fill(0);
-  if (ws.arena) {
-    const grads = backwardWasm(w, ws, ws.arena, profile);
-    t0 = profile ? performance.now() : 0;
-    const result = {
-      loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
-      probabilities,
-      grads: {
-        ...grads,
-        denseKernel: tf.tensor2d(denseKernel, [H, 1]),
-        denseBias: tf.tensor1d([denseBias]),
-      },
-    };
-    lap(profile, "other", t0);
-    return result;
-  }
+  lap(profile, "other", t0);
+  const grads = ws.arena ? backwardWasm(w, ws, ws.arena, profile) : backwardXnnpack(w, ws, profile);
+  t0 = profile ? performance.now() : 0;
+  const result = {
+    loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
+    probabilities,
+    grads: {
+      ...grads,
+      denseKernel: tf.tensor2d(denseKernel, [H, 1]),
+      denseBias: tf.tensor1d([denseBias]),
+    },
+  };
+  lap(profile, "other", t0);
+  return result;
+}
+
+/** The LSTM's three weight gradients, in tf.layers' layout. */
+type LstmGradients = { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor1D };
+
+/** Back through time with the products on tfjs-WASM's XNNPACK and the cell in JS. */
+function backwardXnnpack(w: LstmWeights, ws: Workspace, profile?: FastProfile): LstmGradients {
+  const { B, T, H, F } = ws;
+  const G = 4 * H;
+  const K = H + F + 1;
+  // dh_{t−1} = dz_t · Rᵀ                                                                    [B, H]
+  let t0 = profile ? performance.now() : 0;
   const rT = tf.transpose(w.recurrentKernel); // [4H, H], packed once per batch
   t0 = lap(profile, "other", t0);
   for (let t = T - 1; t >= 0; t--) {
@@ -502,36 +514,25 @@ export function fastGradients(
     bias[g] = v[r + H + F];
   }
   dwT.dispose();
-  t0 = lap(profile, "weightGemm", t0);
-  const result = {
-    loss: binaryCrossEntropy(batch.y, probabilities, batch.w),
-    probabilities,
-    grads: {
-      kernel: tf.tensor2d(kernel, [F, G]),
-      recurrentKernel: tf.tensor2d(recurrentKernel, [H, G]),
-      bias: tf.tensor1d(bias),
-      denseKernel: tf.tensor2d(denseKernel, [H, 1]),
-      denseBias: tf.tensor1d([denseBias]),
-    },
+  const grads = {
+    kernel: tf.tensor2d(kernel, [F, G]),
+    recurrentKernel: tf.tensor2d(recurrentKernel, [H, G]),
+    bias: tf.tensor1d(bias),
   };
-  lap(profile, "other", t0);
-  return result;
+  lap(profile, "weightGemm", t0);
+  return grads;
 }
 
 /** Back through time on the project's kernels; the LSTM's weight gradients, in tf.layers' layout. */
-function backwardWasm(
-  w: LstmWeights,
-  ws: Workspace,
-  arena: WasmArena,
-  profile?: FastProfile,
-): { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor1D } {
+function backwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: FastProfile): LstmGradients {
   const { B, T, H, F, rT, dz, dwa } = ws;
   const G = 4 * H;
   const K = H + F + 1;
+  let t0 = profile ? performance.now() : 0;
   const r = w.recurrentKernel.dataSync() as Float32Array; // [H, 4H]
   for (let j = 0; j < H; j++) for (let g = 0; g < G; g++) rT[g * H + j] = r[j * G + g];
   const shapes = lstmProductShapes(B, T, H, F);
-  let t0 = profile ? performance.now() : 0;
+  t0 = lap(profile, "other", t0);
   for (let t = T - 1; t >= 0; t--) {
     arena.cellBackward(B, H, {
       s: ws.gates.subarray(t * B * G),

@@ -1,10 +1,11 @@
 /**
  * Matrix products and the logistic sigmoid as WebAssembly generated at run time, specialised to one shape each,
  * with 128-bit SIMD and the fused multiply-add of WebAssembly's relaxed SIMD (`f32x4.relaxed_madd`, on x86-64
- * `vfmadd` when the CPU has FMA3, as every x86-64 CPU since 2013 and every ARM64 one has).
+ * `vfmadd` when the CPU has FMA3, as most x86-64 CPUs since 2013 have, though not every low-end Pentium, Celeron or
+ * Atom; without it V8 may multiply, round, then add, which gives other bytes).
  *
  * Why: tfjs-WASM 4.22's XNNPACK is built with plain WASM SIMD, a separate multiply and add per element; on the
- * LSTM's three products this kernel runs at about 1.4–1.5 times its rate (`deno task bench` prints both).
+ * LSTM's three products this kernel runs at about 1.2–1.3 times its rate (`deno task bench` prints both).
  *
  * The product `C = A · B` (float32, row-major views with any row and column strides for A, a row stride for
  * B and C) is tiled in blocks of 5 rows × 8 columns, 10 accumulator vectors summed in the order k = 0, 1, …,
@@ -34,9 +35,6 @@ interface Chunk {
  * the order of summation, so the bytes are the same. */
 const CHUNK_ABOVE = 1 << 17;
 const K_CHUNK = 128;
-
-/** Steps of k per loop iteration, their offsets folded into the loads (2 and 4 measured no faster). */
-const UNROLL = 1;
 
 /** A product's shape and strides, all in float32 elements. */
 export interface GemmShape {
@@ -148,9 +146,13 @@ function moduleOf(locals: number[][], body: number[], params = 3): Uint8Array<Ar
 function checkShape(s: GemmShape): void {
   for (const [key, value] of Object.entries(s)) {
     if (key === "sigmoid") continue;
-    if (!Number.isSafeInteger(value) || value < (key === "aRow" || key === "aK" ? 0 : 1)) {
-      throw new RangeError(`A product's ${key} must be a positive integer, got ${value}`);
+    const least = key === "aRow" || key === "aK" ? 0 : 1; // a stride of 0 repeats a row or a column of A
+    if (!Number.isSafeInteger(value) || value < least) {
+      throw new RangeError(`A product's ${key} must be an integer ≥ ${least}, got ${value}`);
     }
+  }
+  for (const key of ["ldb", "ldc"] as const) {
+    if (s[key] < s.N) throw new RangeError(`A product's ${key} must be at least N = ${s.N}, got ${s[key]}`);
   }
 }
 
@@ -163,14 +165,14 @@ function checkShape(s: GemmShape): void {
  */
 export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
   checkShape(s);
-  // locals: 0 a, 1 b, 2 c (params); 3 ap, 4 bp, 5 k, 6 cp, 7 rb, 8 bcol, 9 ccol, 10 panel; v128 from 11
-  const L = { a: 0, b: 1, c: 2, ap: 3, bp: 4, k: 5, cp: 6, rb: 7, bcol: 8, ccol: 9, panel: 10, ga: 11, gc: 12, g: 13 };
-  const acc0 = 14;
+  // locals: 0 a, 1 b, 2 c (params); i32 3 ap, 4 bp, 5 k, 6 cp, 7 rb, 8 bcol, 9 ccol, 10 panel; v128 from 11
+  const L = { a: 0, b: 1, c: 2, ap: 3, bp: 4, k: 5, cp: 6, rb: 7, bcol: 8, ccol: 9, panel: 10 };
+  const acc0 = 11;
   const NV = NR / 4;
   const bv0 = acc0 + MR * NV;
   const av = bv0 + NV;
   const sig = av + 1; // 4 scratch locals for the fused sigmoid
-  const locals = [[...uleb(11), I32], [...uleb(MR * NV + NV + 1 + 4), V128]];
+  const locals = [[...uleb(8), I32], [...uleb(MR * NV + NV + 1 + 4), V128]];
 
   /** One tile of `mr` rows × `nv` vectors (`width` < 4: one vector, of which `width` lanes are stored). */
   const tile = (mr: number, nv: number, width: number, chunk: Chunk): number[] => {
@@ -184,31 +186,19 @@ export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
     }
     out.push(...op.get(L.bcol), ...op.i32(4 * chunk.k0 * s.ldb), ...op.add, ...op.set(L.bp));
     out.push(...op.get(L.ap), ...op.i32(4 * chunk.k0 * s.aK), ...op.add, ...op.set(L.ap));
-    /** `u` steps of k, the pointers advanced after them. */
-    const steps = (u: number): number[] => {
-      const code: number[] = [];
-      for (let q = 0; q < u; q++) {
-        for (let j = 0; j < nv; j++) {
-          code.push(...op.get(L.bp), ...op.load(4 * q * s.ldb + 16 * j), ...op.set(bv0 + j));
-        }
-        for (let r = 0; r < mr; r++) {
-          code.push(...op.get(L.ap), ...op.splat32(4 * (r * s.aRow + q * s.aK)), ...op.set(av));
-          for (let j = 0; j < nv; j++) {
-            const acc = acc0 + r * nv + j;
-            code.push(...op.get(av), ...op.get(bv0 + j), ...op.get(acc), ...op.fma, ...op.set(acc));
-          }
-        }
+    // one step of k a loop iteration (unrolling by 2 or 4, the offsets folded into the loads, measured no faster)
+    out.push(...op.i32(chunk.length), ...op.set(L.k), ...op.loop);
+    for (let j = 0; j < nv; j++) out.push(...op.get(L.bp), ...op.load(16 * j), ...op.set(bv0 + j));
+    for (let r = 0; r < mr; r++) {
+      out.push(...op.get(L.ap), ...op.splat32(4 * r * s.aRow), ...op.set(av));
+      for (let j = 0; j < nv; j++) {
+        const acc = acc0 + r * nv + j;
+        out.push(...op.get(av), ...op.get(bv0 + j), ...op.get(acc), ...op.fma, ...op.set(acc));
       }
-      code.push(...op.get(L.ap), ...op.i32(4 * u * s.aK), ...op.add, ...op.set(L.ap));
-      code.push(...op.get(L.bp), ...op.i32(4 * u * s.ldb), ...op.add, ...op.set(L.bp));
-      return code;
-    };
-    const loops = Math.floor(chunk.length / UNROLL);
-    if (loops > 0) {
-      out.push(...op.i32(loops), ...op.set(L.k), ...op.loop, ...steps(UNROLL));
-      out.push(...op.get(L.k), ...op.i32(1), ...op.sub, ...op.tee(L.k), ...op.brIf(0), ...op.end);
     }
-    for (let q = 0; q < chunk.length % UNROLL; q++) out.push(...steps(1));
+    out.push(...op.get(L.ap), ...op.i32(4 * s.aK), ...op.add, ...op.set(L.ap));
+    out.push(...op.get(L.bp), ...op.i32(4 * s.ldb), ...op.add, ...op.set(L.bp));
+    out.push(...op.get(L.k), ...op.i32(1), ...op.sub, ...op.tee(L.k), ...op.brIf(0), ...op.end);
     const last = chunk.k0 + chunk.length === s.K;
     for (let r = 0; r < mr; r++) {
       for (let j = 0; j < nv; j++) {
@@ -236,27 +226,27 @@ export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
     const rest = rows % MR;
     if (full > 0) {
       out.push(...op.i32(0), ...op.set(L.rb), ...op.loop);
-      out.push(...op.get(L.ga), ...op.get(L.rb), ...op.i32(4 * MR * s.aRow), ...op.mul, ...op.add, ...op.set(L.ap));
+      out.push(...op.get(L.a), ...op.get(L.rb), ...op.i32(4 * MR * s.aRow), ...op.mul, ...op.add, ...op.set(L.ap));
       out.push(...op.get(L.ccol), ...op.get(L.rb), ...op.i32(4 * MR * s.ldc), ...op.mul, ...op.add, ...op.set(L.cp));
       out.push(...tile(MR, nv, width, chunk));
       out.push(...op.get(L.rb), ...op.i32(1), ...op.add, ...op.tee(L.rb), ...op.i32(full), ...op.ltU, ...op.brIf(0));
       out.push(...op.end);
     }
     if (rest > 0) {
-      out.push(...op.get(L.ga), ...op.i32(4 * full * MR * s.aRow), ...op.add, ...op.set(L.ap));
+      out.push(...op.get(L.a), ...op.i32(4 * full * MR * s.aRow), ...op.add, ...op.set(L.ap));
       out.push(...op.get(L.ccol), ...op.i32(4 * full * MR * s.ldc), ...op.add, ...op.set(L.cp));
       out.push(...tile(rest, nv, width, chunk));
     }
     return out;
   };
 
-  /** Every column panel of `rows` rows from A's row `ga`, into C's row `gc`. */
+  /** Every column panel of the first `rows` rows. */
   const panelsOf = (rows: number, chunk: Chunk): number[] => {
     const out: number[] = [];
     if (panels > 0) {
       out.push(...op.i32(0), ...op.set(L.panel), ...op.loop);
       out.push(...op.get(L.b), ...op.get(L.panel), ...op.i32(4 * NR), ...op.mul, ...op.add, ...op.set(L.bcol));
-      out.push(...op.get(L.gc), ...op.get(L.panel), ...op.i32(4 * NR), ...op.mul, ...op.add, ...op.set(L.ccol));
+      out.push(...op.get(L.c), ...op.get(L.panel), ...op.i32(4 * NR), ...op.mul, ...op.add, ...op.set(L.ccol));
       out.push(...panel(NV, 4 * NV, chunk, rows));
       out.push(...op.get(L.panel), ...op.i32(1), ...op.add, ...op.tee(L.panel), ...op.i32(panels), ...op.ltU);
       out.push(...op.brIf(0), ...op.end);
@@ -264,7 +254,7 @@ export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
     // the last N mod 8 columns: a panel of 4, then one of 1–3 stored lane by lane
     for (let col = panels * NR; col < s.N; col += 4) {
       out.push(...op.get(L.b), ...op.i32(4 * col), ...op.add, ...op.set(L.bcol));
-      out.push(...op.get(L.gc), ...op.i32(4 * col), ...op.add, ...op.set(L.ccol));
+      out.push(...op.get(L.c), ...op.i32(4 * col), ...op.add, ...op.set(L.ccol));
       out.push(...panel(1, Math.min(4, s.N - col), chunk, rows));
     }
     return out;
@@ -272,20 +262,10 @@ export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
 
   const body: number[] = [];
   const panels = Math.floor(s.N / NR);
-  // rows could run in groups, each through every column panel before the next; groups of 50 or 100 rows
-  // measured no faster on the weight gradient's 202 rows or inference's 1000, so one group holds every row
-  const group = s.M;
-  const groups = 1;
-  const kChunk = group * s.K > CHUNK_ABOVE ? K_CHUNK : s.K;
-  for (let k0 = 0; k0 < s.K; k0 += kChunk) {
-    const chunk = { k0, length: Math.min(kChunk, s.K - k0) };
-    body.push(...op.get(L.a), ...op.set(L.ga), ...op.get(L.c), ...op.set(L.gc));
-    body.push(...op.i32(groups), ...op.set(L.g), ...op.loop, ...panelsOf(group, chunk));
-    body.push(...op.get(L.ga), ...op.i32(4 * group * s.aRow), ...op.add, ...op.set(L.ga));
-    body.push(...op.get(L.gc), ...op.i32(4 * group * s.ldc), ...op.add, ...op.set(L.gc));
-    body.push(...op.get(L.g), ...op.i32(1), ...op.sub, ...op.tee(L.g), ...op.brIf(0), ...op.end);
-    if (s.M % group > 0) body.push(...panelsOf(s.M % group, chunk));
-  }
+  // one row block after another through every column panel; grouping the rows of a large A (50 or 100 rows through
+  // every panel before the next group) measured no faster on the weight gradient's 202 rows or inference's 1000
+  const kChunk = s.M * s.K > CHUNK_ABOVE ? K_CHUNK : s.K;
+  for (let k0 = 0; k0 < s.K; k0 += kChunk) body.push(...panelsOf(s.M, { k0, length: Math.min(kChunk, s.K - k0) }));
   return moduleOf(locals, body);
 }
 
@@ -589,6 +569,12 @@ export class WasmArena {
     return this.#f32.subarray(start, start + n);
   }
 
+  /** The view, when it holds at least `n` floats (a shorter one would let a kernel write into the next buffer). */
+  #need(view: Float32Array, n: number, what: string): Float32Array {
+    if (view.length < n) throw new RangeError(`${what} needs ${n} floats, got a view of ${view.length}`);
+    return view;
+  }
+
   #offset(view: Float32Array): number {
     if (view.buffer !== this.memory.buffer) throw new Error("A kernel's operand must be a view on its arena");
     return view.byteOffset;
@@ -614,7 +600,11 @@ export class WasmArena {
    */
   gemm(s: GemmShape, a: Float32Array, b: Float32Array, c: Float32Array): void {
     const key = `g${s.M},${s.K},${s.N},${s.aRow},${s.aK},${s.ldb},${s.ldc},${s.sigmoid === true}`;
-    this.#instance(key, () => gemmModule(s))(this.#offset(a), this.#offset(b), this.#offset(c));
+    const f = this.#instance(key, () => gemmModule(s));
+    this.#need(a, (s.M - 1) * s.aRow + (s.K - 1) * s.aK + 1, "A product's A");
+    this.#need(b, (s.K - 1) * s.ldb + s.N, "A product's B");
+    this.#need(c, (s.M - 1) * s.ldc + s.N, "A product's C");
+    f(this.#offset(a), this.#offset(b), this.#offset(c));
   }
 
   /**
@@ -648,6 +638,11 @@ export class WasmArena {
     },
   ): void {
     const f = this.#instance(`cf${B},${H},${io.hStride}`, () => cellForwardModule(B, H, io.hStride));
+    this.#need(io.z, B * 4 * H, "A cell's gates");
+    for (const [name, x] of [["c", io.cNow], ["c tape", io.cTape], ["tanh c tape", io.tcTape]] as const) {
+      this.#need(x, B * H, `A cell's ${name}`);
+    }
+    this.#need(io.h, (B - 1) * io.hStride + H, "A cell's h");
     f(...[io.z, io.cNow, io.cTape, io.tcTape, io.h].map((x) => this.#offset(x)));
   }
 
@@ -671,6 +666,11 @@ export class WasmArena {
     },
   ): void {
     const f = this.#instance(`cb${B},${H}`, () => cellBackwardModule(B, H));
+    this.#need(io.s, B * 4 * H, "A cell's gates");
+    this.#need(io.dz, B * 4 * H, "A cell's dz");
+    for (const [name, x] of [["c_{t−1}", io.cPrev], ["tanh c", io.tc], ["dh", io.dh], ["dc", io.dc]] as const) {
+      this.#need(x, B * H, `A cell's ${name}`);
+    }
     f(...[io.s, io.cPrev, io.tc, io.dh, io.dc, io.dz].map((x) => this.#offset(x)));
   }
 }
