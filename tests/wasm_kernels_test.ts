@@ -83,6 +83,24 @@ Deno.test("WasmArena.gemm: a long k summed in chunks, the sigmoid fused, gives e
   }
 });
 
+Deno.test("gemmModule(shape, true) imports a shared memory (one a worker can also see) and gives the plain module's bytes", () => {
+  const s: GemmShape = { M: 7, K: 9, N: 13, aRow: 9, aK: 1, ldb: 13, ldc: 13, sigmoid: true };
+  const run = (shared: boolean) => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared });
+    const f32 = new Float32Array(memory.buffer);
+    for (let i = 0; i < 63 + 117; i++) f32[i] = Math.sin(i) * 0.4;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(gemmModule(s, shared)), { e: { m: memory } });
+    (instance.exports.f as (a: number, b: number, c: number) => void)(0, 4 * 63, 4 * 256);
+    return f32.slice(256, 256 + 91);
+  };
+  assertEquals(run(true), run(false));
+  assertThrows(() =>
+    new WebAssembly.Instance(new WebAssembly.Module(gemmModule(s, true)), {
+      e: { m: new WebAssembly.Memory({ initial: 1 }) },
+    })
+  );
+});
+
 Deno.test("WasmArena.gemm: the weight gradient's shape agrees with a float64 product to 1e-6 of Σ|a·b|", () => {
   const arena = new WasmArena(202 * 1500 + 1500 * 800 + 202 * 800);
   const s: GemmShape = { M: 202, K: 1500, N: 800, aRow: 1, aK: 202, ldb: 800, ldc: 800 };

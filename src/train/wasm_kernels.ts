@@ -124,7 +124,7 @@ const op = {
 };
 
 /** A module importing memory `e.m` and exporting one function `f` of `params` i32 byte offsets. */
-function moduleOf(locals: number[][], body: number[], params = 3): Uint8Array<ArrayBuffer> {
+function moduleOf(locals: number[][], body: number[], params = 3, shared = false): Uint8Array<ArrayBuffer> {
   const code = [...vec(locals), ...body, ...op.end];
   return new Uint8Array([
     0x00,
@@ -136,7 +136,8 @@ function moduleOf(locals: number[][], body: number[], params = 3): Uint8Array<Ar
     0,
     0,
     ...section(1, vec([[0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([])]])),
-    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x00, 0x00]])),
+    // memory limits: no maximum; or shared, which needs one (the largest, 65536 pages)
+    ...section(2, vec([[...name("e"), ...name("m"), 0x02, ...(shared ? [0x03, 0x00, ...uleb(65536)] : [0x00, 0x00])]])),
     ...section(3, vec([[0]])),
     ...section(7, vec([[...name("f"), 0x00, 0]])),
     ...section(10, vec([[...uleb(code.length), ...code]])),
@@ -160,10 +161,11 @@ function checkShape(s: GemmShape): void {
  * The WebAssembly of `C = A · B` for one shape: `f(a, b, c)` takes the byte offsets of A, B and C.
  *
  * @param s The shape and strides.
+ * @param shared Import a shared memory (one that worker threads also see) instead of a plain one.
  * @returns The module's bytes.
- * @throws {RangeError} A size or stride that is not a positive integer.
+ * @throws {RangeError} A size or stride out of range.
  */
-export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
+export function gemmModule(s: GemmShape, shared = false): Uint8Array<ArrayBuffer> {
   checkShape(s);
   // locals: 0 a, 1 b, 2 c (params); i32 3 ap, 4 bp, 5 k, 6 cp, 7 rb, 8 bcol, 9 ccol, 10 panel; v128 from 11
   const L = { a: 0, b: 1, c: 2, ap: 3, bp: 4, k: 5, cp: 6, rb: 7, bcol: 8, ccol: 9, panel: 10 };
@@ -266,7 +268,7 @@ export function gemmModule(s: GemmShape): Uint8Array<ArrayBuffer> {
   // every panel before the next group) measured no faster on the weight gradient's 202 rows or inference's 1000
   const kChunk = s.M * s.K > CHUNK_ABOVE ? K_CHUNK : s.K;
   for (let k0 = 0; k0 < s.K; k0 += kChunk) body.push(...panelsOf(s.M, { k0, length: Math.min(kChunk, s.K - k0) }));
-  return moduleOf(locals, body);
+  return moduleOf(locals, body, 3, shared);
 }
 
 /**
