@@ -73,7 +73,7 @@ class Workspace {
   readonly tc: Float32Array;
   /** `[T·B, 4H]`: d loss / d pre-activations, every step. */
   readonly dz: Float32Array;
-  /** `[B, H]` running state: c of the current step, then 2c for the tanh. */
+  /** `[B, H]` running state: c of the current step; `xnnpack` only: 2c for the tanh. */
   readonly cNow: Float32Array;
   readonly c2: Float32Array;
   /** `[B, H]`: d loss / d h_t and d loss / d c_t flowing back. */
@@ -111,7 +111,7 @@ class Workspace {
       tc: kept * H,
       dz: training ? rows * G : 0,
       cNow: B * H,
-      c2: B * H,
+      c2: fma ? 0 : B * H, // the fma cell kernel doubles c in its registers
       dh: B * H,
       dc: B * H,
       hLast: B * H,
