@@ -1,7 +1,8 @@
 /**
  * Does the second vCPU pay for the fast path's products on the project's FMA kernels (`matmul: "fma"`)? Times the
- * products of one training batch (30 gate products `[50, 202] × [202, 800]` with the sigmoid fused, 29 backward
- * products `[50, 800] × [800, 200]`, the weight gradient `[202, 1500] × [1500, 800]`) on one thread, and split by
+ * products of one training batch (`lstmProducts`: 29 gate products `[50, 202] × [202, 800]` with the sigmoid fused
+ * and step 0's `[50, 2] × [2, 800]`, 29 backward products `[50, 800] × [800, 200]`, the weight gradient
+ * `[200, 1450] × [1450, 800]` and `[2, 1500] × [1500, 800]`) on one thread, and split by
  * output columns over two (this one and a worker, on one shared WebAssembly memory), taking turns round by round.
  * A column split at a multiple of 8 columns runs every output element through the same tile code, so the result is
  * checked to be bit-identical. The worker either spins or sleeps in `Atomics.wait` between products. One thread on
@@ -10,18 +11,18 @@
  *   deno run -A bench/split_fma.ts [rounds]
  * @module
  */
-import { gemmModule, type GemmShape } from "../src/train/wasm_kernels.ts";
-import { lstmProductShapes } from "../src/train/fast.ts";
+import { gemmModule, type GemmShape, RESERVED_FLOATS } from "../src/train/wasm_kernels.ts";
+import { lstmProducts } from "../src/train/fast.ts";
 import { median } from "../src/core/stats.ts";
 import type { SplitFmaJob } from "./split_fma_worker.ts";
 
 const rounds = Number(Deno.args[0] ?? 20);
 const [B, T, H] = [50, 30, 200];
-const shapes = lstmProductShapes(B, T, H, 1);
-const { K, N: G } = shapes.gates;
-// floats: control words, then the operands
+const p = lstmProducts(B, T, H, 1);
+const { K, N: G } = p.gates.shape;
+// floats: the kernels' constants, control words, then the operands
 const layout = { ha: T * B * K, wa: K * G, dz: T * B * G, rT: G * H, dh: B * H, dwa: K * G, z: B * G };
-let at = 16;
+let at = RESERVED_FLOATS + 16;
 const offsets: Record<string, number> = {};
 for (const [key, n] of Object.entries(layout)) [offsets[key], at] = [at, at + n + 4];
 const pages = Math.ceil((at + 16) * 4 / 65536);
@@ -34,13 +35,15 @@ for (const key of ["ha", "wa", "dz", "rT"]) {
 new Float32Array(plainMemory.buffer).set(f32);
 const bytes = (key: string) => 4 * offsets[key];
 
-/** One product: its shape and operands. */
+/** One product: its shape and operands' byte offsets. */
 const products = [
-  { shape: shapes.gates, a: bytes("ha"), b: bytes("wa"), c: bytes("z") },
-  { shape: shapes.dh, a: bytes("dz"), b: bytes("rT"), c: bytes("dh") },
-  { shape: shapes.weights, a: bytes("ha"), b: bytes("dz"), c: bytes("dwa") },
-];
-const counts = [T, T - 1, 1];
+  { q: p.gatesFirst, a: "ha", b: "wa", c: "z" },
+  { q: p.gates, a: "ha", b: "wa", c: "z" },
+  { q: p.dh, a: "dz", b: "rT", c: "dh" },
+  { q: p.weightsRecurrent, a: "ha", b: "dz", c: "dwa" },
+  { q: p.weightsInput, a: "ha", b: "dz", c: "dwa" },
+].map(({ q, a, b, c }) => ({ shape: q.shape, a: bytes(a) + 4 * q.a, b: bytes(b) + 4 * q.b, c: bytes(c) + 4 * q.c }));
+const counts = [1, T - 1, T - 1, 1, 1];
 const kernel = (shape: GemmShape, on = memory) => {
   const module = new WebAssembly.Module(gemmModule(shape, on === memory));
   return new WebAssembly.Instance(module, { e: { m: on } }).exports.f as (a: number, b: number, c: number) => void;
@@ -55,7 +58,7 @@ const halves: SplitFmaJob["halves"] = products.map((p) => {
   return { shape: { ...p.shape, N: p.shape.N - n1 }, a: p.a, b: p.b + 4 * n1, c: p.c + 4 * n1 };
 });
 
-const ctl = new Int32Array(memory.buffer, 0, 8);
+const ctl = new Int32Array(memory.buffer, 4 * RESERVED_FLOATS, 8);
 const worker = new Worker(new URL("./split_fma_worker.ts", import.meta.url).href, { type: "module" });
 const ready = new Promise((resolve) => (worker.onmessage = resolve));
 worker.postMessage({ memory, halves } satisfies SplitFmaJob);

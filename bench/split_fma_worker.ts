@@ -3,11 +3,12 @@
  * bumps the go counter, then bumps the done counter.
  * @module
  */
-import { gemmModule, type GemmShape } from "../src/train/wasm_kernels.ts";
+import { gemmModule, type GemmShape, RESERVED_FLOATS } from "../src/train/wasm_kernels.ts";
 
 /** What the main thread sends once. */
 export interface SplitFmaJob {
-  /** The shared memory; its first 32 bytes are the control words: go, done, mode (1 spin, 0 wait), stop, product. */
+  /** The shared memory; the 32 bytes after the kernels' constants (`RESERVED_FLOATS`) are the control words: go,
+   * done, mode (1 spin, 0 wait), stop, product. */
   memory: WebAssembly.Memory;
   /** Per product: the worker's half (shape and byte offsets of A, B, C). */
   halves: { shape: GemmShape; a: number; b: number; c: number }[];
@@ -21,7 +22,7 @@ self_.onmessage = (event: MessageEvent<SplitFmaJob>) => {
     const f = instance.exports.f as (a: number, b: number, c: number) => void;
     return () => f(h.a, h.b, h.c);
   });
-  const ctl = new Int32Array(memory.buffer, 0, 8);
+  const ctl = new Int32Array(memory.buffer, 4 * RESERVED_FLOATS, 8);
   let seen = 0;
   self_.postMessage("ready");
   for (;;) {

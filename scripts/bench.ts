@@ -4,8 +4,8 @@
  * tfjs-WASM's XNNPACK (`matmul` `xnnpack`) and the tf.layers reference taking turns batch by batch; then the
  * PyTorch CPU anchor `bench/torch_lstm.py` (1 thread), when python3 has torch; then a large square GEMM on
  * XNNPACK, the floor that path can reach (the issue's WASM floor). The whole round repeats `--rounds` times and
- * the spread over rounds is printed; a last pass prints where the time goes and the three products alone on
- * both kernels.
+ * the spread over rounds is printed; a last pass prints where the time goes, the three products alone on
+ * both kernels, and the validation pass with the epoch time it implies.
  *
  *   deno task bench                         # 3 rounds of 20 timed batches each
  *   deno task bench --rounds 5 --json       # last line: one JSON object
@@ -18,11 +18,14 @@ import {
   batchOf,
   buildModel,
   emptyProfile,
+  fastPredict,
   type FastProfile,
   initBackend,
-  lstmProductShapes,
+  type LstmProduct,
+  lstmProducts,
   makeOptimizer,
   modelVariables,
+  PREDICT_CHUNK,
   roleVariables,
   type StepState,
   trainStep,
@@ -37,6 +40,7 @@ import {
   INPUT_SCALING,
   makeDataset,
   resolveConfig,
+  type TrainConfig,
   type TrainerName,
 } from "../mod.ts";
 import { median } from "../src/core/stats.ts";
@@ -145,33 +149,34 @@ function bestOf(run: () => void, repeats: number): number {
   return ms;
 }
 
-/** {@link productsAlone} on the project's kernels, the shapes of {@link lstmProductShapes} (the gates' sigmoid fused),
+/** {@link productsAlone} on the project's kernels, the products of {@link lstmProducts} (the gates' sigmoid fused),
  * as `matmul` `fma` runs them. */
 function productsAloneFma(
   config: { units: number; seriesLength: number; batchSize: number },
   repeats = 5,
 ): { forward: number; backward: number; weightGradients: number } {
   const { units: H, seriesLength: T, batchSize: B } = config;
-  const shapes = lstmProductShapes(B, T, H, 1); // the default config's one input a step
-  const { K, N: G } = shapes.gates;
+  const p = lstmProducts(B, T, H, 1); // the default config's one input a step
+  const { K, N: G } = p.gates.shape;
   const sizes = [T * B * K, K * G, T * B * G, G * H, B * H, K * G];
   const arena = new WasmArena(sizes.reduce((a, n) => a + n + 4, 0));
   const [ha, wa, dz, rT, dh, dwa] = sizes.map((n) => arena.alloc(n));
   for (const x of [ha, wa, dz, rT]) for (let i = 0; i < x.length; i++) x[i] = 0.1 * Math.sin(i);
   const best = (run: () => void) => bestOf(run, repeats);
+  const run = (q: LstmProduct, a: Float32Array, b: Float32Array, c: Float32Array) =>
+    arena.gemm(q.shape, a.subarray(q.a), b.subarray(q.b), c.subarray(q.c));
   return {
     forward: best(() => {
-      for (let t = 0; t < T; t++) {
-        const z = dz.subarray(t * B * G, (t + 1) * B * G);
-        arena.gemm(shapes.gates, ha.subarray(t * B * K), wa, z);
-      }
+      run(p.gatesFirst, ha, wa, dz);
+      for (let t = 1; t < T; t++) run(p.gates, ha.subarray(t * B * K), wa, dz.subarray(t * B * G));
     }),
     backward: best(() => {
-      for (let t = 1; t < T; t++) {
-        arena.gemm(shapes.dh, dz.subarray(t * B * G), rT, dh);
-      }
+      for (let t = 1; t < T; t++) run(p.dh, dz.subarray(t * B * G), rT, dh);
     }),
-    weightGradients: best(() => arena.gemm(shapes.weights, ha, dz, dwa)),
+    weightGradients: best(() => {
+      run(p.weightsRecurrent, ha, dz, dwa);
+      run(p.weightsInput, ha, dz, dwa);
+    }),
   };
 }
 
@@ -271,6 +276,28 @@ function benchArch(arch: Arch, batches: number, rounds: number, log: (s: string)
       round2((fastMs * epochBatches) / 1000)
     } s of steps per epoch`,
   );
+}
+
+/** The fast path's validation pass on the FMA kernels, best of 3, in its default chunks and in chunks of 1000. */
+function validationPass(config: TrainConfig): { byDefault: number; byThousand: number } {
+  const model = buildModel(config);
+  const w = modelVariables(model);
+  const data = makeDataset({ seed: config.seed });
+  const all = Array.from({ length: config.validationSize }, (_, i) => i);
+  const x = batchOf(data.validation, config.seriesLength, INPUT_SCALING[config.inputScaling], all).x;
+  const best = (chunk?: number) => {
+    let ms = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const start = performance.now();
+      fastPredict(w, x, config.seriesLength, chunk, "fma");
+      ms = Math.min(ms, performance.now() - start);
+    }
+    return ms;
+  };
+  const byDefault = best();
+  const byThousand = best(1000);
+  model.dispose();
+  return { byDefault, byThousand };
 }
 
 await runCli(command, async ({ flags }) => {
@@ -403,7 +430,29 @@ await runCli(command, async ({ flags }) => {
       round2(flops.total / (xMs * 1e6))
     } GFLOP/s; ${round2(gemmMs - aloneMs)} ms of the step's product time is spent around the products`,
   );
+  const validation = validationPass(config);
+  const fastMedian = (summary.fastMs as { median: number }).median;
+  const epochSeconds = (fastMedian * (config.trainSize / config.batchSize) + validation.byDefault) / 1000;
+  log(
+    `the validation pass (${config.validationSize} series, forward only, best of 3): ${
+      round2(validation.byDefault)
+    } ms in chunks of ${PREDICT_CHUNK.fma} series | ${round2(validation.byThousand)} ms in chunks of 1000; ` +
+      `an epoch of steps at the median and this pass: ${round2(epochSeconds)} s, ${config.epochs} epochs ${
+        Math.round(epochSeconds * config.epochs)
+      } s`,
+  );
   if (flags.json) {
-    log(JSON.stringify({ flops, rounds, summary, profile: perBatch, productsAlone: alone, aloneXnnpack }));
+    log(
+      JSON.stringify({
+        flops,
+        rounds,
+        summary,
+        profile: perBatch,
+        productsAlone: alone,
+        aloneXnnpack,
+        validationPassMs: validation,
+        epochSeconds: round2(epochSeconds),
+      }),
+    );
   }
 });

@@ -18,11 +18,17 @@ import { type Matmul, MATMULS } from "../src/core/spec.ts";
 
 await initBackend();
 
-function compareAt(units: number, seed: number, scaling: InputScaling = "digit/9", matmul: Matmul = "xnnpack") {
-  const config = { ...DEFAULT_CONFIG, units, seed, inputScaling: scaling };
+function compareAt(
+  units: number,
+  seed: number,
+  scaling: InputScaling = "digit/9",
+  matmul: Matmul = "xnnpack",
+  seriesLength = 30,
+) {
+  const config = { ...DEFAULT_CONFIG, units, seed, inputScaling: scaling, seriesLength };
   const model = buildModel(config);
-  const data = makeDataset({ seed, trainSize: 50, validationSize: 1 });
-  const batch = batchOf(data.train, 30, INPUT_SCALING[scaling], Array.from({ length: 50 }, (_, i) => i));
+  const data = makeDataset({ seed, trainSize: 50, validationSize: 1, seriesLength });
+  const batch = batchOf(data.train, seriesLength, INPUT_SCALING[scaling], Array.from({ length: 50 }, (_, i) => i));
   const ref = referenceGradients(model, batch);
   const fast = fastGradients(modelVariables(model), batch, undefined, matmul);
   assert(
@@ -41,6 +47,12 @@ function compareAt(units: number, seed: number, scaling: InputScaling = "digit/9
 Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 at small sizes, with either matmul", () => {
   for (const matmul of MATMULS) {
     for (const [units, seed] of [[3, 1], [5, 2], [8, 3]]) compareAt(units, seed, "digit/9", matmul);
+  }
+});
+
+Deno.test("fastGradients() matches the reference loss and every gradient to 1e-4 with 1 and 2 steps, where h_{−1} = 0 is all or half the recurrence, with either matmul", () => {
+  for (const matmul of MATMULS) {
+    for (const steps of [1, 2]) compareAt(8, 6, "digit/9", matmul, steps);
   }
 });
 
@@ -120,6 +132,19 @@ Deno.test("fastPredict() matches tf.layers predict to 1e-6, with either matmul",
     for (let i = 0; i < a.length; i++) {
       assert(Math.abs(a[i] - b[i]) <= 1e-6, `${matmul} series ${i}: ${a[i]} vs ${b[i]}`);
     }
+  }
+  model.dispose();
+});
+
+Deno.test("fastPredict() on the fma kernels gives the same bytes for any chunk of series, k-chunked products included", () => {
+  // 700 series of 200 units: a chunk of all 700 makes the gates' A 700 × 202 floats, above the kernels' chunking of k
+  const model = buildModel({ ...DEFAULT_CONFIG, seed: 5 });
+  const data = makeDataset({ seed: 5, trainSize: 700, validationSize: 1 });
+  const x = batchOf(data.train, 30, INPUT_SCALING.centered, Array.from({ length: 700 }, (_, i) => i)).x;
+  const w = modelVariables(model);
+  const whole = fastPredict(w, x, 30, 700, "fma");
+  for (const chunk of [1, 49, 100, undefined]) {
+    assertEquals(fastPredict(w, x, 30, chunk, "fma"), whole, `chunk ${chunk}`);
   }
   model.dispose();
 });

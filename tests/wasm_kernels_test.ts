@@ -5,6 +5,7 @@ import {
   cellForwardModule,
   gemmModule,
   type GemmShape,
+  RESERVED_FLOATS,
   sigmoidModule,
   WasmArena,
 } from "../src/train/wasm_kernels.ts";
@@ -88,10 +89,11 @@ Deno.test("gemmModule(shape, true) imports a shared memory (one a worker can als
   const run = (shared: boolean) => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared });
     const f32 = new Float32Array(memory.buffer);
-    for (let i = 0; i < 63 + 117; i++) f32[i] = Math.sin(i) * 0.4;
+    const a = RESERVED_FLOATS; // below it the module writes its constants
+    for (let i = 0; i < 63 + 117; i++) f32[a + i] = Math.sin(i) * 0.4;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(gemmModule(s, shared)), { e: { m: memory } });
-    (instance.exports.f as (a: number, b: number, c: number) => void)(0, 4 * 63, 4 * 256);
-    return f32.slice(256, 256 + 91);
+    (instance.exports.f as (a: number, b: number, c: number) => void)(4 * a, 4 * (a + 63), 4 * (a + 256));
+    return f32.slice(a + 256, a + 256 + 91);
   };
   assertEquals(run(true), run(false));
   assertThrows(() =>
@@ -163,6 +165,23 @@ Deno.test("WasmArena.sigmoid: within 2e-7 of 1/(1+e^-x) from -100 to 100, in pla
   arena.sigmoid(x);
   assertEquals([...x.subarray(0, 4)], [0.5, 0.5, 0.5, 0.5]);
   assert(x[4] === 1 && x[6] === 1 && x[5] > 0 && x[5] < 1e-37 && x[7] > 0 && x[7] < 1e-37, `${x}`);
+});
+
+Deno.test("WasmArena: no buffer overlaps the kernels' constants, so a kernel run after every buffer is overwritten still gives the same bytes", () => {
+  const arena = new WasmArena(64);
+  const x = arena.alloc(32);
+  const y = arena.alloc(32);
+  assert(x.byteOffset >= 4 * RESERVED_FLOATS, `the first buffer starts at byte ${x.byteOffset}`);
+  x.set(x.map((_, i) => (i - 16) / 3));
+  arena.sigmoid(x, y); // instantiates the module, which writes the constants
+  const first = y.slice();
+  y.fill(NaN);
+  const saved = x.slice();
+  x.fill(NaN);
+  x.set(saved);
+  arena.sigmoid(x, y);
+  assertEquals(y, first);
+  assertThrows(() => arena.alloc(1), RangeError, "A buffer of 1 floats does not fit: 0 of 64 left");
 });
 
 /** Values in (0, 1) for gate sigmoids, or in (−2, 2), drawn by a seeded LCG. */

@@ -21,7 +21,9 @@ export interface BatchFlops {
 /**
  * Counts the matrix-product work of one batch of forward and backward through time; the
  * element-wise work (a few dozen operations per cell and step) is left out, as it is two
- * orders of magnitude smaller.
+ * orders of magnitude smaller. It is the network's count: the fast path's own kernels (`matmul`
+ * `fma`) leave out the terms with h_{−1} = 0 (step 0's recurrent rows of the gate product and
+ * of the weight gradient, 2.2 % of the total), and rates are quoted against this count.
  *
  * @param config `units` (H), `seriesLength` (T), `batchSize` (B), and `inputScaling` (F inputs a step; absent, 1).
  * @returns The FLOP count by phase.

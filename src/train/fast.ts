@@ -311,29 +311,61 @@ function forward(w: LstmWeights, x: Float32Array, ws: Workspace, profile?: FastP
   wa.dispose();
 }
 
+/** One product on the project's kernels: its shape, and where its operands start. */
+export interface LstmProduct {
+  /** The shape and strides. */
+  shape: GemmShape;
+  /** Floats into A where element (0, 0) is. */
+  a: number;
+  /** Floats into B where element (0, 0) is. */
+  b: number;
+  /** Floats into C where element (0, 0) is. */
+  c: number;
+}
+
 /**
- * The three products of a batch on the project's kernels (`matmul` `fma`), one owner for the step and the bench:
- * the gates of one step, `[B, K] · Wa` with the sigmoid fused; dh of one step, `dz_t · Rᵀ`; the weight gradient of
- * all steps, `haᵀ · dz` (K = H + F + 1).
+ * The products of a batch on the project's kernels (`matmul` `fma`), one owner for the step and the bench
+ * (K = H + F + 1; A, B and C as in {@link Workspace}):
+ * - `gates`: the gates of step t ≥ 1, `[B, K] · Wa` with the sigmoid fused (offsets of step 0; a step adds
+ *   t·B·K to A and t·B·4H to C);
+ * - `gatesFirst`: step 0's, `[B, F + 1] · Wa[H:]`, since h_{−1} = 0;
+ * - `dh`: dh of step t ≥ 1, `dz_t · Rᵀ` (step 0's is not needed);
+ * - `weightsRecurrent`: the rows of R in the weight gradient, `h_{t−1}ᵀ · dz_t` over steps 1…T−1;
+ * - `weightsInput`: the rows of the kernel and the bias, `[x_t, 1]ᵀ · dz_t` over every step.
+ *
+ * What is left out multiplies h_{−1} = 0. A float32 sum that starts at +0 stays +0 through products with 0
+ * (+0 + −0 is +0), so leaving those terms out, at the start of each sum, gives the same bytes.
  *
  * @param B Series.
- * @param T Steps.
+ * @param T Steps (with 1, `weightsRecurrent` has K = 0: R's gradient is 0).
  * @param H Units.
  * @param F Inputs a step.
- * @returns The shapes, strides in floats.
+ * @returns The products.
  */
-export function lstmProductShapes(
+export function lstmProducts(
   B: number,
   T: number,
   H: number,
   F: number,
-): { gates: GemmShape; dh: GemmShape; weights: GemmShape } {
+): Record<"gates" | "gatesFirst" | "dh" | "weightsRecurrent" | "weightsInput", LstmProduct> {
   const K = H + F + 1;
   const G = 4 * H;
   return {
-    gates: { M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true },
-    dh: { M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H },
-    weights: { M: K, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G },
+    gates: { shape: { M: B, K, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true }, a: 0, b: 0, c: 0 },
+    gatesFirst: {
+      shape: { M: B, K: F + 1, N: G, aRow: K, aK: 1, ldb: G, ldc: G, sigmoid: true },
+      a: H,
+      b: H * G,
+      c: 0,
+    },
+    dh: { shape: { M: B, K: G, N: H, aRow: G, aK: 1, ldb: H, ldc: H }, a: 0, b: 0, c: 0 },
+    weightsRecurrent: {
+      shape: { M: H, K: (T - 1) * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G },
+      a: B * K,
+      b: B * G,
+      c: 0,
+    },
+    weightsInput: { shape: { M: F + 1, K: T * B, N: G, aRow: 1, aK: K, ldb: G, ldc: G }, a: H, b: 0, c: H * G },
   };
 }
 
@@ -345,12 +377,13 @@ function forwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?: 
   const G = 4 * H;
   let t0 = profile ? performance.now() : 0;
   const wa = stackWeights(w, ws.wa);
-  const gatesShape = lstmProductShapes(B, T, H, F).gates;
+  const { gates, gatesFirst } = lstmProducts(B, T, H, F);
   t0 = lap(profile, "other", t0);
   for (let t = 0; t < T; t++) {
     const row = ws.step(t);
     const z = ws.gates.subarray(row * G, (row + B) * G);
-    arena.gemm(gatesShape, ha.subarray(t * B * K), wa, z); // the gates' sigmoid fused
+    const p = t === 0 ? gatesFirst : gates; // the gates' sigmoid fused
+    arena.gemm(p.shape, ha.subarray(t * B * K + p.a), wa.subarray(p.b), z.subarray(p.c));
     t0 = lap(profile, "forwardGemm", t0);
     const last = t + 1 === T;
     arena.cellForward(B, H, {
@@ -531,7 +564,7 @@ function backwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?:
   let t0 = profile ? performance.now() : 0;
   const r = w.recurrentKernel.dataSync() as Float32Array; // [H, 4H]
   for (let j = 0; j < H; j++) for (let g = 0; g < G; g++) rT[g * H + j] = r[j * G + g];
-  const shapes = lstmProductShapes(B, T, H, F);
+  const products = lstmProducts(B, T, H, F);
   t0 = lap(profile, "other", t0);
   for (let t = T - 1; t >= 0; t--) {
     arena.cellBackward(B, H, {
@@ -544,11 +577,14 @@ function backwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?:
     });
     t0 = lap(profile, "backwardCell", t0);
     if (t === 0) break;
-    arena.gemm(shapes.dh, dz.subarray(t * B * G), rT, ws.dh);
+    arena.gemm(products.dh.shape, dz.subarray(t * B * G), rT, ws.dh);
     t0 = lap(profile, "backwardGemm", t0);
   }
-  // every step's weight and bias gradients in one product: dWa = haᵀ · dz                 [H+F+1, 4H]
-  arena.gemm(shapes.weights, ws.ha, dz, dwa);
+  // every step's weight and bias gradients: dWa = haᵀ · dz                 [H+F+1, 4H]
+  for (const p of [products.weightsRecurrent, products.weightsInput]) {
+    if (p.shape.K > 0) arena.gemm(p.shape, ws.ha.subarray(p.a), dz.subarray(p.b), dwa.subarray(p.c));
+    else dwa.fill(0, p.c, p.c + p.shape.M * G); // one step: R meets only h_{−1} = 0
+  }
   const grads = {
     recurrentKernel: tf.tensor2d(dwa.slice(0, H * G), [H, G]),
     kernel: tf.tensor2d(dwa.slice(H * G, (H + F) * G), [F, G]),
@@ -559,12 +595,20 @@ function backwardWasm(w: LstmWeights, ws: Workspace, arena: WasmArena, profile?:
 }
 
 /**
+ * Series per forward pass of {@link fastPredict}, by arithmetic. On the project's kernels a chunk of 100 keeps a
+ * step's gates (320 KB) in cache beside Wa, where 1000 series' gates (3.2 MB) do not: `deno task bench` times the
+ * validation pass both ways. On XNNPACK large chunks spend fewer tfjs ops.
+ */
+export const PREDICT_CHUNK: Readonly<Record<Matmul, number>> = { fma: 100, xnnpack: 1000 };
+
+/**
  * P(class 1) for many series, forward only, in chunks.
  *
  * @param w The weights.
  * @param x Scaled digits, shape `[n, seriesLength, F]` (F: the kernel's rows).
  * @param seriesLength Steps per series.
- * @param chunk Series per forward pass.
+ * @param chunk Series per forward pass; by default {@link PREDICT_CHUNK} of the arithmetic. Any chunk gives the same
+ *   bytes.
  * @param matmul Whose products and sigmoids, as in {@link fastGradients}.
  * @returns Probabilities, shape `[n]`.
  */
@@ -572,12 +616,13 @@ export function fastPredict(
   w: LstmWeights,
   x: Float32Array,
   seriesLength: number,
-  chunk = 1000,
+  chunk?: number,
   matmul: Matmul = "xnnpack",
 ): Float32Array {
   const H = w.recurrentKernel.shape[0];
   const F = w.kernel.shape[0];
-  return predictInChunks(w, { x, seriesLength, chunk, width: F }, (xs, size) => {
+  const input = { x, seriesLength, chunk: chunk ?? PREDICT_CHUNK[matmul], width: F };
+  return predictInChunks(w, input, (xs, size) => {
     const ws = workspaceFor(size, seriesLength, H, F, false, matmul);
     forward(w, xs, ws);
     return ws.hLast;

@@ -20,6 +20,29 @@
 /** Floats of slack after the last buffer of an arena: a 4-wide load of a row's last 1–3 columns reads past it. */
 const SLACK = 4;
 
+/**
+ * The vector constants of the kernels, each splatted over 16 bytes at the start of the memory: every module
+ * writes them there with an active data segment, and {@link WasmArena} hands out no buffer below
+ * {@link RESERVED_FLOATS}. A constant so read is one load; a `v128.const` is built in registers each time it is
+ * used in a loop.
+ */
+const CONSTANTS = [
+  -87,
+  Math.LOG2E,
+  0.693145751953125,
+  1.428606765330187e-6,
+  1 / 5040,
+  1 / 720,
+  1 / 120,
+  1 / 24,
+  1 / 6,
+  1 / 2,
+  1,
+  2,
+] as const;
+/** Floats at the start of an arena's memory that hold {@link CONSTANTS}, then the integer 127 and the sign bit. */
+export const RESERVED_FLOATS = 4 * (CONSTANTS.length + 2);
+
 /** Rows and columns of one register tile of the product. */
 const MR = 5;
 const NR = 8;
@@ -107,23 +130,41 @@ const op = {
   storeLane: (offset: number, lane: number) => [...simd(0x5a), 2, ...uleb(offset), lane],
   f32x4: (x: number) => [...simd(0x0c), ...[0, 1, 2, 3].flatMap(() => f32Bits(x))],
   i32x4: (n: number) => [...simd(0x0c), ...new Uint8Array(new Int32Array([n, n, n, n]).buffer)],
-  bitselect: simd(0x52),
+  or: simd(0x50),
+  laneselect: simd(0x10b), // i32x4.relaxed_laneselect: exact when each lane of the mask is all ones or all zeros
   lt: simd(0x43),
   nearest: simd(0x6a),
-  abs: simd(0xe0),
-  neg: simd(0xe1),
   fadd: simd(0xe4),
   fsub: simd(0xe5),
   fmul: simd(0xe6),
   fdiv: simd(0xe7),
   fmax: simd(0xe9),
+  relaxedMax: simd(0x10e), // f32x4.relaxed_max: max of two non-NaN inputs that are not both zeros
+  relaxedTrunc: simd(0x101), // i32x4.relaxed_trunc_f32x4_s: exact for an integral input in range
   iadd: simd(0xae),
   shl: simd(0xab),
   truncSat: simd(0xf8),
   fma: simd(0x105), // f32x4.relaxed_madd(a, b, c) = a·b + c
 };
 
-/** A module importing memory `e.m` and exporting one function `f` of `params` i32 byte offsets. */
+/** The bytes of {@link CONSTANTS}, each splatted 4 times, then the integer 127 splatted. */
+const constantBytes = (): number[] => [
+  ...new Uint8Array(new Float32Array(CONSTANTS.flatMap((x) => [x, x, x, x])).buffer),
+  ...new Uint8Array(new Int32Array([127, 127, 127, 127, ...Array(4).fill(-0x80000000)]).buffer),
+];
+
+/** Pushes the vector constant `x` splatted: a load from {@link CONSTANTS} when it is there, else a `v128.const`. */
+function constant(x: number): number[] {
+  const i = CONSTANTS.indexOf(x as typeof CONSTANTS[number]);
+  return i < 0 ? op.f32x4(x) : [...op.i32(16 * i), ...op.load(0)];
+}
+/** Pushes the integer 127 splatted, from after {@link CONSTANTS}. */
+const int127 = (): number[] => [...op.i32(16 * CONSTANTS.length), ...op.load(0)];
+/** Pushes the float32 sign bit splatted, after 127. */
+const signBit = (): number[] => [...op.i32(16 * (CONSTANTS.length + 1)), ...op.load(0)];
+
+/** A module importing memory `e.m` and exporting one function `f` of `params` i32 byte offsets; an active data
+ * segment writes {@link CONSTANTS} at the memory's start. */
 function moduleOf(locals: number[][], body: number[], params = 3, shared = false): Uint8Array<ArrayBuffer> {
   const code = [...vec(locals), ...body, ...op.end];
   return new Uint8Array([
@@ -141,6 +182,7 @@ function moduleOf(locals: number[][], body: number[], params = 3, shared = false
     ...section(3, vec([[0]])),
     ...section(7, vec([[...name("f"), 0x00, 0]])),
     ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(11, vec([[0x00, ...op.i32(0), ...op.end, ...vec(constantBytes().map((b) => [b]))]])),
   ]);
 }
 
@@ -281,49 +323,49 @@ export function gemmModule(s: GemmShape, shared = false): Uint8Array<ArrayBuffer
 function sigmoidCode(x: number, e: number): number[] {
   const [T, NN, P, E] = [e + 1, e + 2, e + 3, e];
   const code: number[] = [
-    // t = max(−|x|, −87)
+    // t = max(−|x|, −87), −|x| by setting the sign bit
     ...op.get(x),
-    ...op.abs,
-    ...op.neg,
-    ...op.f32x4(-87),
-    ...op.fmax,
+    ...signBit(),
+    ...op.or,
+    ...constant(-87),
+    ...op.relaxedMax,
     ...op.set(T),
     // n = nearest(t · log2 e); r = t − n·ln2_hi − n·ln2_lo (Cody–Waite)
     ...op.get(T),
-    ...op.f32x4(Math.LOG2E),
+    ...constant(Math.LOG2E),
     ...op.fmul,
     ...op.nearest,
     ...op.set(NN),
     ...op.get(T),
     ...op.get(NN),
-    ...op.f32x4(0.693145751953125),
+    ...constant(0.693145751953125),
     ...op.fmul,
     ...op.fsub,
     ...op.get(NN),
-    ...op.f32x4(1.428606765330187e-6),
+    ...constant(1.428606765330187e-6),
     ...op.fmul,
     ...op.fsub,
     ...op.set(T),
   ];
   // p = Σ r^k / k!, k = 0..7, by Horner
-  code.push(...op.f32x4(1 / 5040), ...op.set(P));
+  code.push(...constant(1 / 5040), ...op.set(P));
   for (const c of [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]) {
-    code.push(...op.get(P), ...op.get(T), ...op.fmul, ...op.f32x4(c), ...op.fadd, ...op.set(P));
+    code.push(...op.get(P), ...op.get(T), ...op.fmul, ...constant(c), ...op.fadd, ...op.set(P));
   }
   code.push(
     // e = p · 2^n, 2^n from the exponent bits (n + 127) << 23
     ...op.get(P),
     ...op.get(NN),
-    ...op.truncSat,
-    ...op.i32x4(127),
+    ...op.relaxedTrunc,
+    ...int127(),
     ...op.iadd,
     ...op.i32(23),
     ...op.shl,
     ...op.fmul,
     ...op.set(E),
     // s = 1 / (1 + e); σ(x) = x < 0 ? e · s : s
-    ...op.f32x4(1),
-    ...op.f32x4(1),
+    ...constant(1),
+    ...constant(1),
     ...op.get(E),
     ...op.fadd,
     ...op.fdiv,
@@ -335,7 +377,7 @@ function sigmoidCode(x: number, e: number): number[] {
     ...op.get(x),
     ...op.f32x4(0),
     ...op.lt,
-    ...op.bitselect,
+    ...op.laneselect,
     ...op.set(E),
   );
   return code;
@@ -381,7 +423,7 @@ export function sigmoidModule(n: number): Uint8Array<ArrayBuffer> {
 /** Expression helpers: each returns instructions that push one v128. */
 const ex = {
   get: (l: number) => op.get(l),
-  c: (x: number) => op.f32x4(x),
+  c: (x: number) => constant(x),
   mul: (...xs: number[][]) => xs.slice(1).reduce((acc, x) => [...acc, ...x, ...op.fmul], xs[0]),
   add: (a: number[], b: number[]) => [...a, ...b, ...op.fadd],
   sub: (a: number[], b: number[]) => [...a, ...b, ...op.fsub],
@@ -540,7 +582,7 @@ function compile(key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   readonly #f32: Float32Array;
-  #used = 0;
+  #used = RESERVED_FLOATS;
   readonly #instances = new Map<string, (...offsets: number[]) => void>();
 
   /**
@@ -550,7 +592,7 @@ export class WasmArena {
     if (!Number.isSafeInteger(floats) || floats < 1) {
       throw new RangeError(`An arena's size must be a positive integer, got ${floats}`);
     }
-    const pages = Math.ceil(((floats + SLACK) * 4) / 65536);
+    const pages = Math.ceil(((RESERVED_FLOATS + floats + SLACK) * 4) / 65536);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     this.#f32 = new Float32Array(this.memory.buffer);
   }
@@ -564,8 +606,9 @@ export class WasmArena {
    */
   alloc(n: number): Float32Array {
     const start = Math.ceil(this.#used / 4) * 4;
-    if (start + n > this.floats) {
-      throw new RangeError(`A buffer of ${n} floats does not fit: ${this.floats - start} of ${this.floats} left`);
+    if (start + n > RESERVED_FLOATS + this.floats) {
+      const left = RESERVED_FLOATS + this.floats - start;
+      throw new RangeError(`A buffer of ${n} floats does not fit: ${left} of ${this.floats} left`);
     }
     this.#used = start + n;
     return this.#f32.subarray(start, start + n);
