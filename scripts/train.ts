@@ -13,7 +13,14 @@
  * @module
  */
 import { asUsageError, defineCommand, isIoError, runCli, UsageError } from "./args.ts";
-import { prepareRun, type Progress, type RunPlan, TrainingInterrupted, trainModelDir } from "../src/train/mod.ts";
+import {
+  prepareRun,
+  type Progress,
+  type RunPlan,
+  setKernelThreads,
+  TrainingInterrupted,
+  trainModelDir,
+} from "../src/train/mod.ts";
 import { checkpointPath, DEFAULT_MODEL_DIR, ModelDirError } from "../src/model_dir/mod.ts";
 import { OnnxError } from "../src/onnx/runtime.ts";
 import {
@@ -105,6 +112,14 @@ const command = defineCommand({
       arg: "M",
       help: `the fast LSTM path's arithmetic (default ${DEFAULT_CONFIG.matmul}): fma (the project's WASM kernels) or ` +
         "xnnpack (tfjs-WASM's, about 1.3x slower; the runs' and old models')",
+    },
+    threads: {
+      type: "int",
+      min: 1,
+      max: 2,
+      arg: "N",
+      help: "threads of the FMA kernels' products (default 2 on a machine with 2 or more CPUs, else 1); 2 splits " +
+        "each large product with a worker and gives the same bytes",
     },
     quiet: { type: "bool", help: "print only the final line" },
     config: { type: "string", arg: "FILE", help: "JSON config fields over the defaults (or a metrics.json)" },
@@ -202,6 +217,7 @@ await runCli(command, async ({ flags }) => {
   Deno.addSignalListener("SIGINT", onInterrupt);
   let result;
   try {
+    setKernelThreads(flags.threads ?? Math.min(2, navigator.hardwareConcurrency));
     result = await trainModelDir({ ...options, plan, signal: controller.signal, onProgress: reporter(quiet) });
   } catch (error) {
     if (!(error instanceof TrainingInterrupted)) throw error;
@@ -213,6 +229,7 @@ await runCli(command, async ({ flags }) => {
     Deno.exit(130);
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    setKernelThreads(1); // stops the workers, which would keep the process alive
   }
   const { metrics, ok, problems } = result;
   const v = metrics.validation;

@@ -5,10 +5,12 @@ import {
   fastGradients,
   fastPredict,
   initBackend,
+  kernelWorkersReady,
   type LstmWeights,
   modelVariables,
   referenceGradients,
   referencePredict,
+  setKernelThreads,
   train,
 } from "../src/train/mod.ts";
 import { tf } from "../src/train/backend.ts";
@@ -146,6 +148,35 @@ Deno.test("fastPredict() on the fma kernels gives the same bytes for any chunk o
   for (const chunk of [1, 49, 100, undefined]) {
     assertEquals(fastPredict(w, x, 30, chunk, "fma"), whole, `chunk ${chunk}`);
   }
+  model.dispose();
+});
+
+Deno.test("fastGradients() and fastPredict() with 2 kernel threads (a worker per workspace) give the bytes of 1; setKernelThreads refuses 3", async () => {
+  const model = buildModel({ ...DEFAULT_CONFIG, seed: 12 });
+  const w = modelVariables(model);
+  const data = makeDataset({ seed: 12, trainSize: 100, validationSize: 1 });
+  const batch = batchOf(data.train, 30, INPUT_SCALING.centered, Array.from({ length: 50 }, (_, i) => i));
+  const x = batchOf(data.train, 30, INPUT_SCALING.centered, Array.from({ length: 100 }, (_, i) => i)).x;
+  const bytes = () => {
+    const { loss, probabilities, grads } = fastGradients(w, batch, undefined, "fma");
+    const out = [loss, ...probabilities, ...Object.values(grads).flatMap((g) => [...g.dataSync()])];
+    tf.dispose(Object.values(grads));
+    return [...out, ...fastPredict(w, x, 30, undefined, "fma")];
+  };
+  const one = bytes();
+  try {
+    setKernelThreads(2);
+    bytes(); // makes both workspaces and their workers
+    for (let waited = 0; kernelWorkersReady() < 2; waited += 10) {
+      assert(waited < 10_000, "the workers did not start in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assertEquals(bytes(), one);
+  } finally {
+    setKernelThreads(1);
+  }
+  assertEquals(kernelWorkersReady(), 0);
+  assertThrows(() => setKernelThreads(3), RangeError, "The kernels' threads must be 1 or 2, got 3");
   model.dispose();
 });
 

@@ -9,6 +9,7 @@ import {
   sigmoidModule,
   WasmArena,
 } from "../src/train/wasm_kernels.ts";
+import { type LstmProduct, lstmProducts } from "../src/train/fast.ts";
 
 /** Small integers, so every product and sum is exact in float32 and the kernel must match to the bit. */
 function ints(n: number, seed: number): Float32Array {
@@ -182,6 +183,40 @@ Deno.test("WasmArena: no buffer overlaps the kernels' constants, so a kernel run
   arena.sigmoid(x, y);
   assertEquals(y, first);
   assertThrows(() => arena.alloc(1), RangeError, "A buffer of 1 floats does not fit: 0 of 64 left");
+});
+
+Deno.test("WasmArena with threads 2: every product of an LSTM batch, split with the worker, gives the bytes of one thread; close() stops it", async () => {
+  const [B, T, H, F] = [50, 4, 200, 1];
+  const p = lstmProducts(B, T, H, F);
+  const [K, G] = [H + F + 1, 4 * H];
+  const make = (threads: number) => {
+    const arena = new WasmArena(T * B * K + K * G + T * B * G + G * H + K * G + B * H + 64, { threads });
+    const [ha, wa, z, rT, dwa, dh] = [T * B * K, K * G, T * B * G, G * H, K * G, B * H].map((n) => arena.alloc(n));
+    for (const x of [ha, wa, z, rT]) x.set(x.map((_, i) => 0.1 * Math.sin(0.37 * i + x.length)));
+    const run = () => {
+      const go = (q: LstmProduct, a: Float32Array, b: Float32Array, c: Float32Array) =>
+        arena.gemm(q.shape, a.subarray(q.a), b.subarray(q.b), c.subarray(q.c));
+      go(p.gatesFirst, ha, wa, z);
+      for (let t = 1; t < T; t++) go(p.gates, ha.subarray(t * B * K), wa, z.subarray(t * B * G));
+      go(p.dh, z.subarray(B * G), rT, dh);
+      go(p.weightsRecurrent, ha, z, dwa);
+      go(p.weightsInput, ha, z, dwa);
+      return [z, dh, dwa].map((x) => x.slice());
+    };
+    return { arena, run };
+  };
+  const two = make(2);
+  assertEquals(two.arena.threads, 2);
+  for (let waited = 0; !two.arena.workerReady; waited += 10) {
+    assert(waited < 10_000, "the worker did not start in 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const want = make(1).run();
+  assertEquals(two.run(), want);
+  assertEquals(two.run(), want, "and again, with the worker's modules compiled");
+  two.arena.close();
+  assert(!two.arena.workerReady);
+  assertThrows(() => new WasmArena(8, { threads: 3 }), RangeError, "An arena's threads must be 1 or 2, got 3");
 });
 
 /** Values in (0, 1) for gate sigmoids, or in (−2, 2), drawn by a seeded LCG. */

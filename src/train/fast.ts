@@ -120,7 +120,8 @@ class Workspace {
       dwa: fma && training ? K * G : 0,
       zeros: fma && training ? B * H : 0,
     };
-    const arena = fma ? new WasmArena(Object.values(sizes).reduce((a, n) => a + n + 4, 0)) : undefined;
+    const floats = Object.values(sizes).reduce((a, n) => a + n + 4, 0);
+    const arena = fma ? new WasmArena(floats, { threads: kernelThreads }) : undefined;
     const alloc = (n: number) => (arena ? arena.alloc(n) : new Float32Array(n));
     this.arena = arena;
     this.ha = alloc(sizes.ha);
@@ -177,6 +178,23 @@ function lap(profile: FastProfile | undefined, phase: keyof FastProfile, start: 
 }
 
 const workspaces = new Map<string, Workspace>();
+let kernelThreads = 1;
+
+/**
+ * Sets the threads of the fast path's own kernels (`matmul` `fma`) for the workspaces made from now on: 1, or 2,
+ * where each large product is split with a worker. Either gives the same bytes ({@link WasmArena}). Closes every
+ * workspace made before, and with it their workers: set 1 again when done with 2, or the workers keep the process
+ * alive.
+ *
+ * @param threads 1 or 2.
+ * @throws {RangeError} Any other number.
+ */
+export function setKernelThreads(threads: number): void {
+  if (threads !== 1 && threads !== 2) throw new RangeError(`The kernels' threads must be 1 or 2, got ${threads}`);
+  for (const ws of workspaces.values()) ws.arena?.close();
+  workspaces.clear();
+  kernelThreads = threads;
+}
 
 function workspaceFor(B: number, T: number, H: number, F: number, training: boolean, matmul: Matmul): Workspace {
   const key = `${B}/${T}/${H}/${F}/${training}/${matmul}`;
@@ -186,6 +204,11 @@ function workspaceFor(B: number, T: number, H: number, F: number, training: bool
     workspaces.set(key, ws);
   }
   return ws;
+}
+
+/** How many of the workspaces' two-thread arenas have their worker running ({@link setKernelThreads}). */
+export function kernelWorkersReady(): number {
+  return [...workspaces.values()].filter((ws) => ws.arena?.workerReady).length;
 }
 
 /** c_t = f·c_{t−1} + i·g for every series; also 2·c_t for the tanh, and c_t into the tape. */

@@ -40,8 +40,26 @@ const CONSTANTS = [
   1,
   2,
 ] as const;
-/** Floats at the start of an arena's memory that hold {@link CONSTANTS}, then the integer 127 and the sign bit. */
-export const RESERVED_FLOATS = 4 * (CONSTANTS.length + 2);
+/** Floats at the start of an arena's memory: {@link CONSTANTS}, the integer 127 and the sign bit (4 floats each),
+ * then the {@link CONTROL} words of a two-thread arena. */
+export const RESERVED_FLOATS = 4 * (CONSTANTS.length + 2) + 16;
+
+/**
+ * The int32 control words of a two-thread arena, at int32 index `CONTROL.base + word` of its memory: the main
+ * thread bumps `go` for each job, the worker bumps `done` to the same value when its half is written; `stop` ends
+ * the worker, `failed` says its job threw; then the job: the product's shape and its operands' byte offsets; and
+ * `ready`, which the worker sets once it runs.
+ */
+export const CONTROL = {
+  base: 4 * (CONSTANTS.length + 2),
+  go: 0,
+  done: 1,
+  stop: 2,
+  failed: 3,
+  shape: 4, // M, K, N, aRow, aK, ldb, ldc, sigmoid: 8 words
+  operands: 12, // a, b, c: 3 words
+  ready: 15,
+} as const;
 
 /** Rows and columns of one register tile of the product. */
 const MR = 5;
@@ -387,10 +405,11 @@ function sigmoidCode(x: number, e: number): number[] {
  * The WebAssembly of the sigmoid of `n` floats: `f(src, dst, 0)` with byte offsets; `dst` may be `src`.
  *
  * @param n How many.
+ * @param shared Import a shared memory, as a two-thread arena has.
  * @returns The module's bytes.
  * @throws {RangeError} `n` not a positive integer.
  */
-export function sigmoidModule(n: number): Uint8Array<ArrayBuffer> {
+export function sigmoidModule(n: number, shared = false): Uint8Array<ArrayBuffer> {
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new RangeError(`A sigmoid's length must be a positive integer, got ${n}`);
   }
@@ -414,7 +433,7 @@ export function sigmoidModule(n: number): Uint8Array<ArrayBuffer> {
       body.push(...op.get(DST), ...op.get(I), ...op.add, ...op.get(E), ...op.storeLane(4 * lane, lane));
     }
   }
-  return moduleOf(locals, body);
+  return moduleOf(locals, body, 3, shared);
 }
 
 // --- the LSTM cell, element-wise, 4 units at a time (gate blocks i, f, c, o of tf.layers; the c gate stored as
@@ -442,6 +461,7 @@ function rowwiseModule(
     load: (p: number, offset: number) => number[],
     store: (p: number, offset: number, value: number[]) => number[],
   ) => number[],
+  shared = false,
 ): Uint8Array<ArrayBuffer> {
   for (const [key, value] of Object.entries({ B, H })) {
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -477,7 +497,7 @@ function rowwiseModule(
   if (H % 4 > 0) body.push(...op.i32(16 * whole), ...op.set(JB), ...step(load, storeLanes(H % 4)));
   strides.forEach((stride, p) => body.push(...op.get(p), ...op.i32(4 * stride), ...op.add, ...op.set(p)));
   body.push(...op.get(N), ...op.i32(1), ...op.sub, ...op.tee(N), ...op.brIf(0), ...op.end);
-  return moduleOf(locals, body, P);
+  return moduleOf(locals, body, P, shared);
 }
 
 /**
@@ -488,10 +508,11 @@ function rowwiseModule(
  * @param B Series.
  * @param H Units.
  * @param hStride Floats between two series' h.
+ * @param shared Import a shared memory, as a two-thread arena has.
  * @returns The module's bytes.
  * @throws {RangeError} A size that is not a positive integer.
  */
-export function cellForwardModule(B: number, H: number, hStride: number): Uint8Array<ArrayBuffer> {
+export function cellForwardModule(B: number, H: number, hStride: number, shared = false): Uint8Array<ArrayBuffer> {
   const G = 4 * H;
   const [Z, CNOW, CTAPE, TCTAPE, HOUT] = [0, 1, 2, 3, 4];
   const v = 7; // first v128 local: after 5 params and 2 i32 locals
@@ -512,7 +533,7 @@ export function cellForwardModule(B: number, H: number, hStride: number): Uint8A
     ...op.set(TC),
     ...store(TCTAPE, 0, ex.get(TC)),
     ...store(HOUT, 0, ex.mul(load(Z, 3 * H), ex.get(TC))),
-  ]);
+  ], shared);
 }
 
 /**
@@ -523,10 +544,11 @@ export function cellForwardModule(B: number, H: number, hStride: number): Uint8A
  *
  * @param B Series.
  * @param H Units.
+ * @param shared Import a shared memory, as a two-thread arena has.
  * @returns The module's bytes.
  * @throws {RangeError} A size that is not a positive integer.
  */
-export function cellBackwardModule(B: number, H: number): Uint8Array<ArrayBuffer> {
+export function cellBackwardModule(B: number, H: number, shared = false): Uint8Array<ArrayBuffer> {
   const G = 4 * H;
   const [S, CP, TC, DH, DC, DZ] = [0, 1, 2, 3, 4, 5];
   const v = 8;
@@ -553,7 +575,7 @@ export function cellBackwardModule(B: number, H: number): Uint8Array<ArrayBuffer
     ...store(DZ, H, ex.mul(ex.get(SUM), load(CP, 0), ex.get(F), ex.sub(one, ex.get(F)))),
     ...store(DZ, 2 * H, ex.mul(ex.get(SUM), ex.get(I), ex.sub(one, ex.mul(ex.get(GG), ex.get(GG))))),
     ...store(DZ, 3 * H, ex.mul(ex.get(D), ex.get(T), ex.get(O), ex.sub(one, ex.get(O)))),
-  ]);
+  ], shared);
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -575,26 +597,66 @@ function compile(key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly
   return module;
 }
 
+/** A product splits over two threads when it has at least this many multiply-adds (step 0's gates do not). */
+const SPLIT_ABOVE = 200_000;
+/** How long the main thread waits for the worker's half before it gives up. */
+const WORKER_TIMEOUT_MS = 60_000;
+
 /**
  * Float32 buffers on one WebAssembly memory of fixed size, with the kernels that run on them. Views stay valid
  * for the arena's life: the memory never grows.
+ *
+ * With `threads: 2` the memory is shared with a worker, and each large product is split by output columns at a
+ * multiple of 8: this thread computes the first half, the worker the rest. Every element still runs the same tile
+ * code with the same order of summation, so the bytes are those of one thread. Such an arena must be
+ * {@link WasmArena.close}d, or its worker keeps the process alive.
  */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
+  /** 1, or 2 with a worker. */
+  readonly threads: 1 | 2;
   readonly #f32: Float32Array;
+  readonly #ctl: Int32Array;
   #used = RESERVED_FLOATS;
   readonly #instances = new Map<string, (...offsets: number[]) => void>();
+  #worker?: Worker;
+  #jobs = 0;
 
   /**
    * @param floats The total of every buffer to be carved from it.
+   * @param options `threads`: 1 (the default), or 2 to split the products with a worker.
    */
-  constructor(readonly floats: number) {
+  constructor(readonly floats: number, options: { threads?: number } = {}) {
     if (!Number.isSafeInteger(floats) || floats < 1) {
       throw new RangeError(`An arena's size must be a positive integer, got ${floats}`);
     }
+    const threads = options.threads ?? 1;
+    if (threads !== 1 && threads !== 2) throw new RangeError(`An arena's threads must be 1 or 2, got ${threads}`);
+    this.threads = threads;
     const pages = Math.ceil(((RESERVED_FLOATS + floats + SLACK) * 4) / 65536);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: threads === 2 });
     this.#f32 = new Float32Array(this.memory.buffer);
+    this.#ctl = new Int32Array(this.memory.buffer, 4 * CONTROL.base, 16);
+    if (threads === 2) {
+      this.#worker = new Worker(new URL("./kernel_worker.ts", import.meta.url).href, { type: "module" });
+      this.#worker.postMessage(this.memory);
+    }
+  }
+
+  /** Whether the worker of a two-thread arena runs and takes halves of the products (it starts once this thread's
+   * event loop has turned after the arena was made). */
+  get workerReady(): boolean {
+    return this.#worker !== undefined && Atomics.load(this.#ctl, CONTROL.ready) === 1;
+  }
+
+  /** Stops the worker of a two-thread arena (the arena is unusable after); nothing for one thread. */
+  close(): void {
+    if (!this.#worker) return;
+    Atomics.store(this.#ctl, CONTROL.stop, 1);
+    Atomics.add(this.#ctl, CONTROL.go, 1);
+    Atomics.notify(this.#ctl, CONTROL.go);
+    this.#worker.terminate();
+    this.#worker = undefined;
   }
 
   /**
@@ -625,10 +687,12 @@ export class WasmArena {
     return view.byteOffset;
   }
 
-  #instance(key: string, bytes: () => Uint8Array<ArrayBuffer>): (...offsets: number[]) => void {
+  #instance(key: string, bytes: (shared: boolean) => Uint8Array<ArrayBuffer>): (...offsets: number[]) => void {
     let f = this.#instances.get(key);
     if (!f) {
-      const instance = new WebAssembly.Instance(compile(key, bytes), { e: { m: this.memory } });
+      const shared = this.threads === 2;
+      const module = compile(`${shared ? "shared " : ""}${key}`, () => bytes(shared));
+      const instance = new WebAssembly.Instance(module, { e: { m: this.memory } });
       f = instance.exports.f as (...offsets: number[]) => void;
       this.#instances.set(key, f);
     }
@@ -644,12 +708,45 @@ export class WasmArena {
    * @param c C, overwritten.
    */
   gemm(s: GemmShape, a: Float32Array, b: Float32Array, c: Float32Array): void {
-    const key = `g${s.M},${s.K},${s.N},${s.aRow},${s.aK},${s.ldb},${s.ldc},${s.sigmoid === true}`;
-    const f = this.#instance(key, () => gemmModule(s));
+    checkShape(s);
     this.#need(a, (s.M - 1) * s.aRow + (s.K - 1) * s.aK + 1, "A product's A");
     this.#need(b, (s.K - 1) * s.ldb + s.N, "A product's B");
     this.#need(c, (s.M - 1) * s.ldc + s.N, "A product's C");
-    f(this.#offset(a), this.#offset(b), this.#offset(c));
+    const [ao, bo, co] = [this.#offset(a), this.#offset(b), this.#offset(c)];
+    // a worker starts once this thread's event loop has run; until it says it is ready, this thread does it all
+    const split = this.#worker && s.M * s.K * s.N >= SPLIT_ABOVE && Atomics.load(this.#ctl, CONTROL.ready) === 1;
+    const mine = split ? 8 * Math.floor(s.N / 16) : s.N;
+    if (mine === s.N || mine === 0) return this.#gemmHere(s, ao, bo, co);
+    const theirs = { ...s, N: s.N - mine };
+    this.#post(theirs, ao, bo + 4 * mine, co + 4 * mine);
+    this.#gemmHere({ ...s, N: mine }, ao, bo, co);
+    this.#wait();
+  }
+
+  #gemmHere(s: GemmShape, a: number, b: number, c: number): void {
+    const key = `g${s.M},${s.K},${s.N},${s.aRow},${s.aK},${s.ldb},${s.ldc},${s.sigmoid === true}`;
+    this.#instance(key, (shared) => gemmModule(s, shared))(a, b, c);
+  }
+
+  /** Hands the worker a product: its shape and byte offsets, then bumps `go`. */
+  #post(s: GemmShape, a: number, b: number, c: number): void {
+    const ctl = this.#ctl;
+    [s.M, s.K, s.N, s.aRow, s.aK, s.ldb, s.ldc, s.sigmoid ? 1 : 0].forEach((v, i) => (ctl[CONTROL.shape + i] = v));
+    [a, b, c].forEach((v, i) => (ctl[CONTROL.operands + i] = v));
+    Atomics.store(ctl, CONTROL.go, ++this.#jobs);
+    Atomics.notify(ctl, CONTROL.go);
+  }
+
+  /** Waits, spinning, until the worker has done the job posted last. */
+  #wait(): void {
+    const ctl = this.#ctl;
+    const started = performance.now();
+    for (let spins = 0; Atomics.load(ctl, CONTROL.done) !== this.#jobs; spins++) {
+      if ((spins & 0xffff) === 0xffff && performance.now() - started > WORKER_TIMEOUT_MS) {
+        throw new Error(`The kernel worker did not finish a product in ${WORKER_TIMEOUT_MS / 1000} s`);
+      }
+    }
+    if (Atomics.load(ctl, CONTROL.failed) !== 0) throw new Error("The kernel worker failed a product");
   }
 
   /**
@@ -660,7 +757,11 @@ export class WasmArena {
    */
   sigmoid(src: Float32Array, dst: Float32Array = src): void {
     if (dst.length < src.length) throw new RangeError(`A sigmoid of ${src.length} floats needs as many out`);
-    this.#instance(`s${src.length}`, () => sigmoidModule(src.length))(this.#offset(src), this.#offset(dst), 0);
+    this.#instance(`s${src.length}`, (shared) => sigmoidModule(src.length, shared))(
+      this.#offset(src),
+      this.#offset(dst),
+      0,
+    );
   }
 
   /**
@@ -682,7 +783,7 @@ export class WasmArena {
       hStride: number;
     },
   ): void {
-    const f = this.#instance(`cf${B},${H},${io.hStride}`, () => cellForwardModule(B, H, io.hStride));
+    const f = this.#instance(`cf${B},${H},${io.hStride}`, (shared) => cellForwardModule(B, H, io.hStride, shared));
     this.#need(io.z, B * 4 * H, "A cell's gates");
     for (const [name, x] of [["c", io.cNow], ["c tape", io.cTape], ["tanh c tape", io.tcTape]] as const) {
       this.#need(x, B * H, `A cell's ${name}`);
@@ -710,7 +811,7 @@ export class WasmArena {
       dz: Float32Array;
     },
   ): void {
-    const f = this.#instance(`cb${B},${H}`, () => cellBackwardModule(B, H));
+    const f = this.#instance(`cb${B},${H}`, (shared) => cellBackwardModule(B, H, shared));
     this.#need(io.s, B * 4 * H, "A cell's gates");
     this.#need(io.dz, B * 4 * H, "A cell's dz");
     for (const [name, x] of [["c_{t−1}", io.cPrev], ["tanh c", io.tc], ["dh", io.dh], ["dc", io.dc]] as const) {
