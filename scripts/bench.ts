@@ -1,8 +1,9 @@
 /**
  * Times one training step (forward, backward through time, Adam) per batch of the spec's
  * config, on identical batches, for the fast trainer (the default config's `matmul` `fma`), the same fast path on
- * tfjs-WASM's XNNPACK (`matmul` `xnnpack`) and the tf.layers reference taking turns batch by batch; then the
- * PyTorch CPU anchor `bench/torch_lstm.py` (1 thread), when python3 has torch; then a large square GEMM on
+ * tfjs-WASM's XNNPACK (`matmul` `xnnpack`) and the tf.layers reference taking turns batch by batch, and the fast
+ * trainer on 2 threads (`deno task train --threads 2`); then the PyTorch CPU anchor `bench/torch_lstm.py` (1
+ * thread, then 2), when python3 has torch; then a large square GEMM on
  * XNNPACK, the floor that path can reach (the issue's WASM floor). The whole round repeats `--rounds` times and
  * the spread over rounds is printed; a last pass prints where the time goes, the three products alone on
  * both kernels, and the validation pass with the epoch time it implies.
@@ -17,16 +18,19 @@ import { defineCommand, runCli } from "./args.ts";
 import {
   batchOf,
   buildModel,
+  closeKernelWorkers,
   emptyProfile,
   fastPredict,
   type FastProfile,
   initBackend,
+  kernelWorkersReady,
   type LstmProduct,
   lstmProducts,
   makeOptimizer,
   modelVariables,
   PREDICT_CHUNK,
   roleVariables,
+  setKernelThreads,
   type StepState,
   trainStep,
 } from "../src/train/mod.ts";
@@ -55,8 +59,9 @@ const REFERENCE_EVERY = 4;
 
 const round2 = (x: number) => Number(x.toFixed(2));
 
-/** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order. */
-function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile, matmul?: Matmul) {
+/** One trainer with its own model and optimizer, stepped one batch at a time through the epoch order; the fast
+ * path's own kernels on `threads` threads. */
+function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile, matmul?: Matmul, threads = 1) {
   const config = resolveConfig({ trainer, arch, ...(matmul && { matmul }) });
   const data = makeDataset({ seed: config.seed });
   const order = epochPermutation({ seed: config.seed, epoch: 0, size: config.trainSize });
@@ -78,10 +83,13 @@ function makeRunner(trainer: TrainerName, arch: Arch, profile?: FastProfile, mat
       const k = b++ % batches;
       const rows = order.subarray(k * config.batchSize, (k + 1) * config.batchSize);
       const batch = batchOf(data.train, config.seriesLength, INPUT_SCALING[config.inputScaling], rows);
+      setKernelThreads(threads);
       const start = performance.now();
       trainStep(state, batch, profile);
       state.roles[0].variable.dataSync(); // wait for the update
-      return performance.now() - start;
+      const ms = performance.now() - start;
+      setKernelThreads(1);
+      return ms;
     },
     close() {
       state.optimizer.dispose();
@@ -98,15 +106,19 @@ const exists = (path: string) => {
   }
 };
 
-/** Runs the PyTorch anchor with Debian's python3 (which has python3-torch) or the python3 on PATH. */
-async function timeTorch(batches: number): Promise<{ msPerBatch: number; torch: string } | { error: string }> {
-  const env: Record<string, string> = { ...Deno.env.toObject(), OPENBLAS_NUM_THREADS: "1" };
+/** Runs the PyTorch anchor with Debian's python3 (which has python3-torch) or the python3 on PATH, on `threads`
+ * threads (torch's and OpenBLAS's). */
+async function timeTorch(
+  batches: number,
+  threads = 1,
+): Promise<{ msPerBatch: number; torch: string } | { error: string }> {
+  const env: Record<string, string> = { ...Deno.env.toObject(), OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   try {
     const python = exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     const out = await new Deno.Command(python, {
-      args: [TORCH_SCRIPT, "--threads", "1", "--batches", String(batches)],
+      args: [TORCH_SCRIPT, "--threads", String(threads), "--batches", String(batches)],
       env,
       clearEnv: true,
       stdout: "piped",
@@ -278,8 +290,20 @@ function benchArch(arch: Arch, batches: number, rounds: number, log: (s: string)
   );
 }
 
-/** The fast path's validation pass on the FMA kernels, best of 3, in its default chunks and in chunks of 1000. */
-function validationPass(config: TrainConfig): { byDefault: number; byThousand: number } {
+/** Steps `runner` once and waits until the kernel workers of its two-thread workspaces have started. */
+async function workersReady(runner: { step(): number }): Promise<void> {
+  runner.step();
+  for (let waited = 0; kernelWorkersReady() === 0; waited += 10) {
+    if (waited > 10_000) throw new Error("The kernel worker did not start in 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The fast path's validation pass on the FMA kernels, best of 3: in its default chunks on 1 and on 2 threads,
+ * and in chunks of 1000 on 1. */
+async function validationPass(
+  config: TrainConfig,
+): Promise<{ byDefault: number; twoThreads: number; byThousand: number }> {
   const model = buildModel(config);
   const w = modelVariables(model);
   const data = makeDataset({ seed: config.seed });
@@ -296,8 +320,14 @@ function validationPass(config: TrainConfig): { byDefault: number; byThousand: n
   };
   const byDefault = best();
   const byThousand = best(1000);
+  setKernelThreads(2);
+  fastPredict(w, x, config.seriesLength, undefined, "fma");
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the workers start
+  const twoThreads = best();
+  setKernelThreads(1);
+  closeKernelWorkers();
   model.dispose();
-  return { byDefault, byThousand };
+  return { byDefault, twoThreads, byThousand };
 }
 
 await runCli(command, async ({ flags }) => {
@@ -315,15 +345,20 @@ await runCli(command, async ({ flags }) => {
     // the trainers take turns, batch by batch, so that both see the same machine: on a shared
     // VM the speed drifts by tens of percent within minutes
     const fast = makeRunner("fast", "lstm");
+    const fast2 = makeRunner("fast", "lstm", undefined, undefined, 2);
     const xnn = makeRunner("fast", "lstm", undefined, "xnnpack");
     const ref = makeRunner("reference", "lstm");
+    await workersReady(fast2);
     const fastTimes: number[] = [];
+    const fast2Times: number[] = [];
     const xnnTimes: number[] = [];
     const refTimes: number[] = [];
     for (let k = 0; k < WARMUP + flags.batches; k++) {
       const timed = k >= WARMUP;
       const t = fast.step();
       if (timed) fastTimes.push(t);
+      const t2 = fast2.step();
+      if (timed) fast2Times.push(t2);
       const x = xnn.step();
       if (timed) xnnTimes.push(x);
       if (!timed || k % REFERENCE_EVERY === 0) {
@@ -332,13 +367,16 @@ await runCli(command, async ({ flags }) => {
       }
     }
     fast.close();
+    fast2.close();
     xnn.close();
     ref.close();
+    closeKernelWorkers();
     const peak = gemmPeak();
     const fastMs = median(fastTimes);
     const row: Record<string, number | string> = {
       round: r + 1,
       fastMs: round2(fastMs),
+      fastTwoThreadsMs: round2(median(fast2Times)),
       xnnpackMs: round2(median(xnnTimes)),
       referenceMs: round2(median(refTimes)),
       fastGflops: round2(flops.total / (fastMs * 1e6)),
@@ -347,6 +385,7 @@ await runCli(command, async ({ flags }) => {
     };
     row.speedupOverReference = round2(median(refTimes) / fastMs);
     row.speedupOverXnnpack = round2(median(xnnTimes) / fastMs);
+    row.twoThreadsOverOne = round2(fastMs / median(fast2Times));
     row.fastOverFloor = round2(fastMs / (row.floorMs as number));
     if (!flags["no-torch"]) {
       const torch = await timeTorch(flags.batches);
@@ -354,15 +393,23 @@ await runCli(command, async ({ flags }) => {
         row.torchMs = round2(torch.msPerBatch);
         row.torch = torch.torch;
         row.fastOverTorch = round2(fastMs / torch.msPerBatch);
+        row.fastTwoThreadsOverTorch = round2(median(fast2Times) / torch.msPerBatch);
+        const torch2 = await timeTorch(flags.batches, 2);
+        if ("msPerBatch" in torch2) row.torchTwoThreadsMs = round2(torch2.msPerBatch);
       } else {
         row.torchError = torch.error;
       }
     }
     rounds.push(row);
     log(
-      `round ${r + 1}: fast ${row.fastMs} ms (${row.fastGflops} GFLOP/s), on XNNPACK ${row.xnnpackMs} ms, ` +
+      `round ${r + 1}: fast ${row.fastMs} ms (${row.fastGflops} GFLOP/s), on 2 threads ${row.fastTwoThreadsMs} ms, ` +
+        `on XNNPACK ${row.xnnpackMs} ms, ` +
         `reference ${row.referenceMs} ms, ` +
-        (row.torchMs ? `pytorch ${row.torchMs} ms, ` : row.torchError ? `pytorch not run (${row.torchError}), ` : "") +
+        (row.torchMs
+          ? `pytorch ${row.torchMs} ms (2 threads ${row.torchTwoThreadsMs} ms), `
+          : row.torchError
+          ? `pytorch not run (${row.torchError}), `
+          : "") +
         `GEMM peak ${row.gemmPeakGflops} GFLOP/s on XNNPACK (floor ${row.floorMs} ms)`,
     );
   }
@@ -374,15 +421,19 @@ await runCli(command, async ({ flags }) => {
   for (
     const key of [
       "fastMs",
+      "fastTwoThreadsMs",
       "xnnpackMs",
       "referenceMs",
       "torchMs",
+      "torchTwoThreadsMs",
       "fastGflops",
       "gemmPeakGflops",
       "floorMs",
       "speedupOverReference",
       "speedupOverXnnpack",
       "fastOverTorch",
+      "twoThreadsOverOne",
+      "fastTwoThreadsOverTorch",
       "fastOverFloor",
     ]
   ) {
@@ -430,16 +481,22 @@ await runCli(command, async ({ flags }) => {
       round2(flops.total / (xMs * 1e6))
     } GFLOP/s; ${round2(gemmMs - aloneMs)} ms of the step's product time is spent around the products`,
   );
-  const validation = validationPass(config);
-  const fastMedian = (summary.fastMs as { median: number }).median;
-  const epochSeconds = (fastMedian * (config.trainSize / config.batchSize) + validation.byDefault) / 1000;
+  const validation = await validationPass(config);
+  const batches = config.trainSize / config.batchSize;
+  const epoch = (stepMs: number, passMs: number) => (stepMs * batches + passMs) / 1000;
+  const epochSeconds = epoch((summary.fastMs as { median: number }).median, validation.byDefault);
+  const epochSecondsTwo = epoch((summary.fastTwoThreadsMs as { median: number }).median, validation.twoThreads);
   log(
     `the validation pass (${config.validationSize} series, forward only, best of 3): ${
       round2(validation.byDefault)
-    } ms in chunks of ${PREDICT_CHUNK.fma} series | ${round2(validation.byThousand)} ms in chunks of 1000; ` +
-      `an epoch of steps at the median and this pass: ${round2(epochSeconds)} s, ${config.epochs} epochs ${
-        Math.round(epochSeconds * config.epochs)
-      } s`,
+    } ms in chunks of ${PREDICT_CHUNK.fma} series, ${round2(validation.twoThreads)} ms on 2 threads | ${
+      round2(validation.byThousand)
+    } ms in chunks of 1000`,
+  );
+  log(
+    `an epoch of steps at the median and this pass: ${round2(epochSeconds)} s, ${config.epochs} epochs ${
+      Math.round(epochSeconds * config.epochs)
+    } s; on 2 threads ${round2(epochSecondsTwo)} s, ${Math.round(epochSecondsTwo * config.epochs)} s`,
   );
   if (flags.json) {
     log(
@@ -452,6 +509,7 @@ await runCli(command, async ({ flags }) => {
         aloneXnnpack,
         validationPassMs: validation,
         epochSeconds: round2(epochSeconds),
+        epochSecondsTwoThreads: round2(epochSecondsTwo),
       }),
     );
   }

@@ -14,6 +14,7 @@
  */
 import { asUsageError, defineCommand, isIoError, runCli, UsageError } from "./args.ts";
 import {
+  closeKernelWorkers,
   prepareRun,
   type Progress,
   type RunPlan,
@@ -229,7 +230,7 @@ await runCli(command, async ({ flags }) => {
     Deno.exit(130);
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    setKernelThreads(1); // stops the workers, which would keep the process alive
+    closeKernelWorkers(); // the workers would keep the process alive
   }
   const { metrics, ok, problems } = result;
   const v = metrics.validation;

@@ -301,6 +301,23 @@ Deno.test("deno task train --arch linear --epochs 2 writes a model directory tha
   assertMatch(bad.stderr.trim(), /^error: .*--arch.*conv2d/);
 });
 
+Deno.test("deno task train --threads 2 (the default here) writes the bytes of --threads 1; a bad --threads exits 2 naming it", async () => {
+  const files = async (threads: string) => {
+    const out = `models/tmp-cli-threads-${crypto.randomUUID().slice(0, 8)}`;
+    const t = await task("train", ["--epochs", "1", "--threads", threads, "--out", out, "--quiet"]);
+    assertEquals(t.code, 0, t.stderr);
+    const bytes = ["model.onnx", "tfjs/weights.bin", "tfjs/model.json"].map((f) =>
+      Deno.readFileSync(`${root}${out}/${f}`)
+    );
+    await Deno.remove(`${root}${out}`, { recursive: true });
+    return bytes;
+  };
+  assertEquals(await files("2"), await files("1"));
+  const bad = await task("train", ["--threads", "3", "--epochs", "1", "--out", "models/tmp-cli-threads-bad"]);
+  assertEquals(bad.code, 2);
+  assertMatch(bad.stderr.trim(), /^error: .*--threads.*3/);
+});
+
 Deno.test("deno task train --matmul: given, it overrides a complete --config file that lacks the field (xnnpack); absent, the file's arithmetic stays; a bad value exits 2 naming it", async () => {
   const { matmul: _, ...older } = resolveConfig({ units: 4, trainSize: 150, validationSize: 50, epochs: 1 });
   const file = `${root}models/tmp-cli-matmul-${crypto.randomUUID().slice(0, 8)}.json`;

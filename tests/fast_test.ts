@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   batchOf,
   buildModel,
+  closeKernelWorkers,
   fastGradients,
   fastPredict,
   initBackend,
@@ -151,7 +152,7 @@ Deno.test("fastPredict() on the fma kernels gives the same bytes for any chunk o
   model.dispose();
 });
 
-Deno.test("fastGradients() and fastPredict() with 2 kernel threads (a worker per workspace) give the bytes of 1; setKernelThreads refuses 3", async () => {
+Deno.test("fastGradients() and fastPredict() with 2 kernel threads (a worker per workspace) give the bytes of 1; closeKernelWorkers() stops them; setKernelThreads refuses 3", async () => {
   const model = buildModel({ ...DEFAULT_CONFIG, seed: 12 });
   const w = modelVariables(model);
   const data = makeDataset({ seed: 12, trainSize: 100, validationSize: 1 });
@@ -174,6 +175,7 @@ Deno.test("fastGradients() and fastPredict() with 2 kernel threads (a worker per
     assertEquals(bytes(), one);
   } finally {
     setKernelThreads(1);
+    closeKernelWorkers();
   }
   assertEquals(kernelWorkersReady(), 0);
   assertThrows(() => setKernelThreads(3), RangeError, "The kernels' threads must be 1 or 2, got 3");

@@ -181,23 +181,26 @@ const workspaces = new Map<string, Workspace>();
 let kernelThreads = 1;
 
 /**
- * Sets the threads of the fast path's own kernels (`matmul` `fma`) for the workspaces made from now on: 1, or 2,
- * where each large product is split with a worker. Either gives the same bytes ({@link WasmArena}). Closes every
- * workspace made before, and with it their workers: set 1 again when done with 2, or the workers keep the process
- * alive.
+ * Sets the threads of the fast path's own kernels (`matmul` `fma`) for the calls from now on: 1, or 2, where each
+ * large product is split with a worker. Either gives the same bytes ({@link WasmArena}). The workspaces of each
+ * count are kept apart; {@link closeKernelWorkers} stops the workers, which otherwise keep the process alive.
  *
  * @param threads 1 or 2.
  * @throws {RangeError} Any other number.
  */
 export function setKernelThreads(threads: number): void {
   if (threads !== 1 && threads !== 2) throw new RangeError(`The kernels' threads must be 1 or 2, got ${threads}`);
-  for (const ws of workspaces.values()) ws.arena?.close();
-  workspaces.clear();
   kernelThreads = threads;
 }
 
+/** Closes every workspace and so stops every kernel worker; the next call makes its workspace again. */
+export function closeKernelWorkers(): void {
+  for (const ws of workspaces.values()) ws.arena?.close();
+  workspaces.clear();
+}
+
 function workspaceFor(B: number, T: number, H: number, F: number, training: boolean, matmul: Matmul): Workspace {
-  const key = `${B}/${T}/${H}/${F}/${training}/${matmul}`;
+  const key = `${B}/${T}/${H}/${F}/${training}/${matmul}/${kernelThreads}`;
   let ws = workspaces.get(key);
   if (!ws) {
     ws = new Workspace(B, T, H, F, training, matmul);
