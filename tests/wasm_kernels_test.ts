@@ -219,6 +219,35 @@ Deno.test("WasmArena with threads 2: every product of an LSTM batch, split with 
   assertThrows(() => new WasmArena(8, { threads: 3 }), RangeError, "An arena's threads must be 1 or 2, got 3");
 });
 
+Deno.test("WasmArena with threads 2 whose worker cannot start (no read permission for its module) runs on one thread: the same product, the reason kept", async () => {
+  const url = new URL("../src/train/wasm_kernels.ts", import.meta.url).href;
+  const code = `import { WasmArena } from "${url}";
+const arena = new WasmArena(130000, { threads: 2 });
+await new Promise((resolve) => setTimeout(resolve, 300));
+const [a, b, c] = [0, 1, 2].map(() => arena.alloc(200 * 200));
+a.fill(1);
+b.fill(2);
+arena.gemm({ M: 200, K: 200, N: 200, aRow: 200, aK: 1, ldb: 200, ldc: 200 }, a, b, c);
+console.log(JSON.stringify({ c: [c[0], c[39999]], error: arena.workerError ?? null, ready: arena.workerReady }));
+arena.close();`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(code));
+  await writer.close();
+  const out = await child.output();
+  const stdout = new TextDecoder().decode(out.stdout).trim();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const result = JSON.parse(stdout.split("\n").pop()!);
+  assertEquals(result.c, [400, 400]);
+  assertEquals(result.ready, false);
+  assert(/read access/.test(result.error), result.error);
+});
+
 /** Values in (0, 1) for gate sigmoids, or in (−2, 2), drawn by a seeded LCG. */
 function draws(x: Float32Array, seed: number, unit: boolean): Float32Array {
   let s = seed >>> 0;

@@ -609,7 +609,8 @@ const WORKER_TIMEOUT_MS = 60_000;
  * With `threads: 2` the memory is shared with a worker, and each large product is split by output columns at a
  * multiple of 8: this thread computes the first half, the worker the rest. Every element still runs the same tile
  * code with the same order of summation, so the bytes are those of one thread. Such an arena must be
- * {@link WasmArena.close}d, or its worker keeps the process alive.
+ * {@link WasmArena.close}d, or its worker keeps the process alive. A worker that fails to start leaves it on one
+ * thread ({@link WasmArena.workerError}).
  */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
@@ -621,6 +622,8 @@ export class WasmArena {
   readonly #instances = new Map<string, (...offsets: number[]) => void>();
   #worker?: Worker;
   #jobs = 0;
+  /** Why the worker of a two-thread arena stopped, when it failed to start; the arena then runs on one thread. */
+  workerError?: string;
 
   /**
    * @param floats The total of every buffer to be carved from it.
@@ -638,8 +641,15 @@ export class WasmArena {
     this.#f32 = new Float32Array(this.memory.buffer);
     this.#ctl = new Int32Array(this.memory.buffer, 4 * CONTROL.base, 16);
     if (threads === 2) {
-      this.#worker = new Worker(new URL("./kernel_worker.ts", import.meta.url).href, { type: "module" });
-      this.#worker.postMessage(this.memory);
+      const worker = new Worker(new URL("./kernel_worker.ts", import.meta.url).href, { type: "module" });
+      // a worker that cannot start (say, no read permission for its module) leaves the arena on one thread
+      worker.onerror = (event) => {
+        event.preventDefault();
+        this.workerError = event.message;
+        this.close();
+      };
+      worker.postMessage(this.memory);
+      this.#worker = worker;
     }
   }
 
