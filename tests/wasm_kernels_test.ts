@@ -144,7 +144,7 @@ Deno.test("WasmArena.gemm with sigmoid: the bytes of the product then WasmArena.
   }
 });
 
-Deno.test("WasmArena.sigmoid: within 2e-7 of 1/(1+e^-x) from -100 to 100, in place or not, no float written past the end", () => {
+Deno.test("WasmArena.sigmoid: within 2e-7 of 1/(1+e^-x) from -100 to 100, in place or not, no float written past the end; NaN in, NaN out", () => {
   for (const n of [1, 3, 4, 7, 4001]) {
     const arena = new WasmArena(2 * n + 16);
     const x = arena.alloc(n);
@@ -166,6 +166,11 @@ Deno.test("WasmArena.sigmoid: within 2e-7 of 1/(1+e^-x) from -100 to 100, in pla
   arena.sigmoid(x);
   assertEquals([...x.subarray(0, 4)], [0.5, 0.5, 0.5, 0.5]);
   assert(x[4] === 1 && x[6] === 1 && x[5] > 0 && x[5] < 1e-37 && x[7] > 0 && x[7] < 1e-37, `${x}`);
+  // a NaN goes through, so a diverged network shows in its loss
+  x.set([NaN, -NaN, Infinity, -Infinity, NaN, 0, NaN, 1]);
+  arena.sigmoid(x);
+  assertEquals([...x].map((v) => Number.isNaN(v)), [true, true, false, false, true, false, true, false]);
+  assertEquals([x[2], x[5]], [1, 0.5]);
 });
 
 Deno.test("WasmArena: no buffer overlaps the kernels' constants, so a kernel run after every buffer is overwritten still gives the same bytes", () => {

@@ -157,7 +157,7 @@ const op = {
   fmul: simd(0xe6),
   fdiv: simd(0xe7),
   fmax: simd(0xe9),
-  relaxedMax: simd(0x10e), // f32x4.relaxed_max: max of two non-NaN inputs that are not both zeros
+  relaxedMax: simd(0x10e), // f32x4.relaxed_max: the max when neither input is NaN and they are not both zeros
   relaxedTrunc: simd(0x101), // i32x4.relaxed_trunc_f32x4_s: exact for an integral input in range
   iadd: simd(0xae),
   shl: simd(0xab),
@@ -165,7 +165,7 @@ const op = {
   fma: simd(0x105), // f32x4.relaxed_madd(a, b, c) = a·b + c
 };
 
-/** The bytes of {@link CONSTANTS}, each splatted 4 times, then the integer 127 splatted. */
+/** The bytes of {@link CONSTANTS}, each splatted 4 times, then the integer 127 and the sign bit, splatted. */
 const constantBytes = (): number[] => [
   ...new Uint8Array(new Float32Array(CONSTANTS.flatMap((x) => [x, x, x, x])).buffer),
   ...new Uint8Array(new Int32Array([127, 127, 127, 127, ...Array(4).fill(-0x80000000)]).buffer),
@@ -341,11 +341,12 @@ export function gemmModule(s: GemmShape, shared = false): Uint8Array<ArrayBuffer
 function sigmoidCode(x: number, e: number): number[] {
   const [T, NN, P, E] = [e + 1, e + 2, e + 3, e];
   const code: number[] = [
-    // t = max(−|x|, −87), −|x| by setting the sign bit
+    // t = max(−87, −|x|), −|x| by setting the sign bit; on x86-64 V8's relaxed max returns its second operand
+    // when either is NaN, so a NaN goes through as before
+    ...constant(-87),
     ...op.get(x),
     ...signBit(),
     ...op.or,
-    ...constant(-87),
     ...op.relaxedMax,
     ...op.set(T),
     // n = nearest(t · log2 e); r = t − n·ln2_hi − n·ln2_lo (Cody–Waite)
