@@ -11,7 +11,7 @@
  *   deno run -A bench/split_fma.ts [rounds]
  * @module
  */
-import { gemmModule, type GemmShape, RESERVED_FLOATS } from "../src/train/wasm_kernels.ts";
+import { gemmModule, type GemmShape, RESERVED_FLOATS, splitColumns } from "../src/train/wasm_kernels.ts";
 import { lstmProducts } from "../src/train/fast.ts";
 import { median } from "../src/core/stats.ts";
 import type { SplitFmaJob } from "./split_fma_worker.ts";
@@ -48,8 +48,8 @@ const kernel = (shape: GemmShape, on = memory) => {
   const module = new WebAssembly.Module(gemmModule(shape, on === memory));
   return new WebAssembly.Instance(module, { e: { m: on } }).exports.f as (a: number, b: number, c: number) => void;
 };
-/** Columns of the first half: half the 8-column panels. */
-const split = (N: number) => 8 * Math.floor(N / 16);
+/** Columns of the first half, as a two-thread `WasmArena` splits. */
+const split = splitColumns;
 const full = products.map((p) => kernel(p.shape));
 const plain = products.map((p) => kernel(p.shape, plainMemory));
 const mine = products.map((p) => kernel({ ...p.shape, N: split(p.shape.N) }));

@@ -7,8 +7,8 @@ import { gemmModule, type GemmShape, RESERVED_FLOATS } from "../src/train/wasm_k
 
 /** What the main thread sends once. */
 export interface SplitFmaJob {
-  /** The shared memory; the 32 bytes after the kernels' constants (`RESERVED_FLOATS`) are the control words: go,
-   * done, mode (1 spin, 0 wait), stop, product. */
+  /** The shared memory; the 32 bytes at `RESERVED_FLOATS` (after what the kernels reserve) are this bench's control
+   * words: go, done, mode (1 spin, 0 wait), stop, product. */
   memory: WebAssembly.Memory;
   /** Per product: the worker's half (shape and byte offsets of A, B, C). */
   halves: { shape: GemmShape; a: number; b: number; c: number }[];

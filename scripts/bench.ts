@@ -290,7 +290,7 @@ function benchArch(arch: Arch, batches: number, rounds: number, log: (s: string)
   );
 }
 
-/** Steps `runner` once and waits until the kernel workers of its two-thread workspaces have started. */
+/** Steps `runner` once and waits until a kernel worker of its two-thread workspaces has started. */
 async function workersReady(runner: { step(): number }): Promise<void> {
   runner.step();
   for (let waited = 0; kernelWorkersReady() === 0; waited += 10) {
@@ -321,8 +321,7 @@ async function validationPass(
   const byDefault = best();
   const byThousand = best(1000);
   setKernelThreads(2);
-  fastPredict(w, x, config.seriesLength, undefined, "fma");
-  await new Promise((resolve) => setTimeout(resolve, 100)); // the workers start
+  await workersReady({ step: () => (fastPredict(w, x, config.seriesLength, undefined, "fma"), 0) });
   const twoThreads = best();
   setKernelThreads(1);
   closeKernelWorkers();
@@ -393,9 +392,10 @@ await runCli(command, async ({ flags }) => {
         row.torchMs = round2(torch.msPerBatch);
         row.torch = torch.torch;
         row.fastOverTorch = round2(fastMs / torch.msPerBatch);
-        row.fastTwoThreadsOverTorch = round2(median(fast2Times) / torch.msPerBatch);
+        row.fastTwoThreadsOverTorchOneThread = round2(median(fast2Times) / torch.msPerBatch);
         const torch2 = await timeTorch(flags.batches, 2);
         if ("msPerBatch" in torch2) row.torchTwoThreadsMs = round2(torch2.msPerBatch);
+        else row.torchTwoThreadsError = torch2.error;
       } else {
         row.torchError = torch.error;
       }
@@ -406,7 +406,8 @@ await runCli(command, async ({ flags }) => {
         `on XNNPACK ${row.xnnpackMs} ms, ` +
         `reference ${row.referenceMs} ms, ` +
         (row.torchMs
-          ? `pytorch ${row.torchMs} ms (2 threads ${row.torchTwoThreadsMs} ms), `
+          ? `pytorch ${row.torchMs} ms (2 threads ${row.torchTwoThreadsMs ?? `not run: ${row.torchTwoThreadsError}`}` +
+            (row.torchTwoThreadsMs ? " ms), " : "), ")
           : row.torchError
           ? `pytorch not run (${row.torchError}), `
           : "") +
@@ -433,7 +434,7 @@ await runCli(command, async ({ flags }) => {
       "speedupOverXnnpack",
       "fastOverTorch",
       "twoThreadsOverOne",
-      "fastTwoThreadsOverTorch",
+      "fastTwoThreadsOverTorchOneThread",
       "fastOverFloor",
     ]
   ) {

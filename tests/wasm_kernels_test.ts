@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   cellBackwardModule,
   cellForwardModule,
+  CONTROL,
   gemmModule,
   type GemmShape,
   RESERVED_FLOATS,
@@ -211,16 +212,20 @@ Deno.test("WasmArena with threads 2: every product of an LSTM batch, split with 
     return { arena, run };
   };
   const two = make(2);
-  assertEquals(two.arena.threads, 2);
-  for (let waited = 0; !two.arena.workerReady; waited += 10) {
-    assert(waited < 10_000, "the worker did not start in 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  try {
+    assertEquals(two.arena.threads, 2);
+    for (let waited = 0; !two.arena.workerReady; waited += 10) {
+      assert(waited < 10_000, "the worker did not start in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const want = make(1).run();
+    assertEquals(two.run(), want);
+    assertEquals(two.run(), want, "and again, with the worker's modules compiled");
+  } finally {
+    two.arena.close();
   }
-  const want = make(1).run();
-  assertEquals(two.run(), want);
-  assertEquals(two.run(), want, "and again, with the worker's modules compiled");
-  two.arena.close();
   assert(!two.arena.workerReady);
+  assertEquals(two.run(), make(1).run(), "closed, it goes on with one thread");
   assertThrows(() => new WasmArena(8, { threads: 3 }), RangeError, "An arena's threads must be 1 or 2, got 3");
 });
 
@@ -251,6 +256,32 @@ arena.close();`;
   assertEquals(result.c, [400, 400]);
   assertEquals(result.ready, false);
   assert(/read access/.test(result.error), result.error);
+});
+
+Deno.test("WasmArena with threads 2: a product the worker fails is a one-line error naming it, and the arena goes on with one thread", async () => {
+  const arena = new WasmArena(3 * 40_000 + 64, { threads: 2 });
+  try {
+    for (let waited = 0; !arena.workerReady; waited += 10) {
+      assert(waited < 10_000, "the worker did not start in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const [a, b, c] = [0, 1, 2].map(() => arena.alloc(40_000));
+    a.fill(1);
+    b.fill(2);
+    const s: GemmShape = { M: 200, K: 200, N: 200, aRow: 200, aK: 1, ldb: 200, ldc: 200 };
+    // the flag the worker raises when its half throws
+    Atomics.store(new Int32Array(arena.memory.buffer, 4 * CONTROL.base, 16), CONTROL.failed, 1);
+    assertThrows(
+      () => arena.gemm(s, a, b, c),
+      Error,
+      "The kernel worker failed the product 200×200×200 (its last 104 columns)",
+    );
+    assert(!arena.workerReady);
+    arena.gemm(s, a, b, c);
+    assertEquals([c[0], c[39_999]], [400, 400]);
+  } finally {
+    arena.close();
+  }
 });
 
 /** Values in (0, 1) for gate sigmoids, or in (−2, 2), drawn by a seeded LCG. */

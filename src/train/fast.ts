@@ -183,7 +183,8 @@ let kernelThreads = 1;
 /**
  * Sets the threads of the fast path's own kernels (`matmul` `fma`) for the calls from now on: 1, or 2, where each
  * large product is split with a worker. Either gives the same bytes ({@link WasmArena}). The workspaces of each
- * count are kept apart; {@link closeKernelWorkers} stops the workers, which otherwise keep the process alive.
+ * count are kept apart, and each two-thread workspace (one per batch or chunk size) has its own worker;
+ * {@link closeKernelWorkers} stops them, which otherwise keep the process alive.
  *
  * @param threads 1 or 2.
  * @throws {RangeError} Any other number.
@@ -359,8 +360,9 @@ export interface LstmProduct {
  * - `weightsRecurrent`: the rows of R in the weight gradient, `h_{t−1}ᵀ · dz_t` over steps 1…T−1;
  * - `weightsInput`: the rows of the kernel and the bias, `[x_t, 1]ᵀ · dz_t` over every step.
  *
- * What is left out multiplies h_{−1} = 0. A float32 sum that starts at +0 stays +0 through products with 0
- * (+0 + −0 is +0), so leaving those terms out, at the start of each sum, gives the same bytes.
+ * What is left out multiplies h_{−1} = 0. A float32 sum that starts at +0 stays +0 through products of 0 with finite
+ * numbers (+0 + −0 is +0), so leaving those terms out, at the start of each sum, gives the same bytes while the
+ * weights and dz are finite.
  *
  * @param B Series.
  * @param T Steps (with 1, `weightsRecurrent` has K = 0: R's gradient is 0).

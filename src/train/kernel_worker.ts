@@ -37,7 +37,8 @@ worker.onmessage = (event: MessageEvent<WebAssembly.Memory>) => {
         kernels.set(key, f);
       }
       f(ctl[CONTROL.operands], ctl[CONTROL.operands + 1], ctl[CONTROL.operands + 2]);
-    } catch {
+    } catch (error) {
+      console.error(`kernel worker: ${(error as Error).message}`);
       Atomics.store(ctl, CONTROL.failed, 1);
     }
     Atomics.store(ctl, CONTROL.done, seen);

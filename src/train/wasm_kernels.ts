@@ -342,7 +342,7 @@ function sigmoidCode(x: number, e: number): number[] {
   const [T, NN, P, E] = [e + 1, e + 2, e + 3, e];
   const code: number[] = [
     // t = max(−87, −|x|), −|x| by setting the sign bit; on x86-64 V8's relaxed max returns its second operand
-    // when either is NaN, so a NaN goes through as before
+    // when either is NaN, so a NaN stays NaN (JavaScript's NaN gives the bytes it gave before)
     ...constant(-87),
     ...op.get(x),
     ...signBit(),
@@ -598,8 +598,20 @@ function compile(key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly
   return module;
 }
 
-/** A product splits over two threads when it has at least this many multiply-adds (step 0's gates do not). */
+/** A product splits over two threads when it has at least this many multiply-adds (with one input a step, step 0's
+ * gates do not). */
 const SPLIT_ABOVE = 200_000;
+
+/**
+ * The columns this thread takes when a product of N columns splits over two: half the 8-column panels, so every
+ * element runs the same tile code as on one thread.
+ *
+ * @param N Columns of the product.
+ * @returns Columns 0 … result − 1 here, the rest on the worker (0 when N < 16: no split).
+ */
+export function splitColumns(N: number): number {
+  return 8 * Math.floor(N / 16);
+}
 /** How long the main thread waits for the worker's half before it gives up. */
 const WORKER_TIMEOUT_MS = 60_000;
 
@@ -654,13 +666,13 @@ export class WasmArena {
     }
   }
 
-  /** Whether the worker of a two-thread arena runs and takes halves of the products (it starts once this thread's
-   * event loop has turned after the arena was made). */
+  /** Whether the worker of a two-thread arena runs and takes halves of the products (it starts asynchronously after
+   * the arena is made). */
   get workerReady(): boolean {
     return this.#worker !== undefined && Atomics.load(this.#ctl, CONTROL.ready) === 1;
   }
 
-  /** Stops the worker of a two-thread arena (the arena is unusable after); nothing for one thread. */
+  /** Stops the worker of a two-thread arena, which then runs on one thread; nothing for one thread. */
   close(): void {
     if (!this.#worker) return;
     Atomics.store(this.#ctl, CONTROL.stop, 1);
@@ -724,14 +736,14 @@ export class WasmArena {
     this.#need(b, (s.K - 1) * s.ldb + s.N, "A product's B");
     this.#need(c, (s.M - 1) * s.ldc + s.N, "A product's C");
     const [ao, bo, co] = [this.#offset(a), this.#offset(b), this.#offset(c)];
-    // a worker starts once this thread's event loop has run; until it says it is ready, this thread does it all
+    // the worker starts asynchronously; until it says it is ready, this thread does it all
     const split = this.#worker && s.M * s.K * s.N >= SPLIT_ABOVE && Atomics.load(this.#ctl, CONTROL.ready) === 1;
-    const mine = split ? 8 * Math.floor(s.N / 16) : s.N;
+    const mine = split ? splitColumns(s.N) : s.N;
     if (mine === s.N || mine === 0) return this.#gemmHere(s, ao, bo, co);
     const theirs = { ...s, N: s.N - mine };
     this.#post(theirs, ao, bo + 4 * mine, co + 4 * mine);
     this.#gemmHere({ ...s, N: mine }, ao, bo, co);
-    this.#wait();
+    this.#wait(s, theirs.N);
   }
 
   #gemmHere(s: GemmShape, a: number, b: number, c: number): void {
@@ -748,16 +760,22 @@ export class WasmArena {
     Atomics.notify(ctl, CONTROL.go);
   }
 
-  /** Waits, spinning, until the worker has done the job posted last. */
-  #wait(): void {
+  /** Waits, spinning, until the worker has done the job posted last. On a failure or a timeout the worker is
+   * stopped, so the arena goes on with one thread, and the error names the product. */
+  #wait(s: GemmShape, columns: number): void {
     const ctl = this.#ctl;
     const started = performance.now();
+    const what = () => `the product ${s.M}×${s.K}×${s.N} (its last ${columns} columns)`;
     for (let spins = 0; Atomics.load(ctl, CONTROL.done) !== this.#jobs; spins++) {
       if ((spins & 0xffff) === 0xffff && performance.now() - started > WORKER_TIMEOUT_MS) {
-        throw new Error(`The kernel worker did not finish a product in ${WORKER_TIMEOUT_MS / 1000} s`);
+        this.close();
+        throw new Error(`The kernel worker did not finish ${what()} in ${WORKER_TIMEOUT_MS / 1000} s`);
       }
     }
-    if (Atomics.load(ctl, CONTROL.failed) !== 0) throw new Error("The kernel worker failed a product");
+    if (Atomics.exchange(ctl, CONTROL.failed, 0) !== 0) {
+      this.close();
+      throw new Error(`The kernel worker failed ${what()}`);
+    }
   }
 
   /**
