@@ -23,7 +23,7 @@ import {
   fastPredict,
   type FastProfile,
   initBackend,
-  kernelWorkersReady,
+  kernelWorkersStarted,
   type LstmProduct,
   lstmProducts,
   makeOptimizer,
@@ -293,10 +293,7 @@ function benchArch(arch: Arch, batches: number, rounds: number, log: (s: string)
 /** Steps `runner` once and waits until a kernel worker of its two-thread workspaces has started. */
 async function workersReady(runner: { step(): number }): Promise<void> {
   runner.step();
-  for (let waited = 0; kernelWorkersReady() === 0; waited += 10) {
-    if (waited > 10_000) throw new Error("The kernel worker did not start in 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await kernelWorkersStarted();
 }
 
 /** The fast path's validation pass on the FMA kernels, best of 3: in its default chunks on 1 and on 2 threads,

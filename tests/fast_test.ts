@@ -7,6 +7,7 @@ import {
   fastPredict,
   initBackend,
   kernelWorkersReady,
+  kernelWorkersStarted,
   type LstmWeights,
   modelVariables,
   referenceGradients,
@@ -168,10 +169,7 @@ Deno.test("fastGradients() and fastPredict() with 2 kernel threads (a worker per
   try {
     setKernelThreads(2);
     bytes(); // makes both workspaces and their workers
-    for (let waited = 0; kernelWorkersReady() < 2; waited += 10) {
-      assert(waited < 10_000, "the workers did not start in 10 s");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await kernelWorkersStarted(2);
     assertEquals(bytes(), one);
   } finally {
     setKernelThreads(1);

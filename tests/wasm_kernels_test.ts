@@ -18,6 +18,14 @@ function ints(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) % 7 - 3);
 }
 
+/** Waits until a two-thread arena's worker runs; it starts asynchronously. */
+async function workerStarted(arena: WasmArena): Promise<void> {
+  for (let waited = 0; !arena.workerReady; waited += 10) {
+    assert(waited < 10_000, "the worker did not start in 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function naive(s: GemmShape, a: Float32Array, b: Float32Array, c: Float32Array): void {
   for (let i = 0; i < s.M; i++) {
     for (let j = 0; j < s.N; j++) {
@@ -214,10 +222,7 @@ Deno.test("WasmArena with threads 2: every product of an LSTM batch, split with 
   const two = make(2);
   try {
     assertEquals(two.arena.threads, 2);
-    for (let waited = 0; !two.arena.workerReady; waited += 10) {
-      assert(waited < 10_000, "the worker did not start in 10 s");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await workerStarted(two.arena);
     const want = make(1).run();
     assertEquals(two.run(), want);
     assertEquals(two.run(), want, "and again, with the worker's modules compiled");
@@ -261,10 +266,7 @@ arena.close();`;
 Deno.test("WasmArena with threads 2: a product the worker fails is a one-line error naming it, and the arena goes on with one thread", async () => {
   const arena = new WasmArena(3 * 40_000 + 64, { threads: 2 });
   try {
-    for (let waited = 0; !arena.workerReady; waited += 10) {
-      assert(waited < 10_000, "the worker did not start in 10 s");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await workerStarted(arena);
     const [a, b, c] = [0, 1, 2].map(() => arena.alloc(40_000));
     a.fill(1);
     b.fill(2);

@@ -215,6 +215,24 @@ export function kernelWorkersReady(): number {
   return [...workspaces.values()].filter((ws) => ws.arena?.workerReady).length;
 }
 
+/**
+ * Waits until at least `count` of the workspaces' kernel workers run ({@link kernelWorkersReady}); a worker starts
+ * asynchronously after its workspace is made.
+ *
+ * @param count How many.
+ * @param timeoutMs How long to wait.
+ * @throws {Error} When fewer have started within `timeoutMs`.
+ */
+export async function kernelWorkersStarted(count = 1, timeoutMs = 10_000): Promise<void> {
+  const started = performance.now();
+  while (kernelWorkersReady() < count) {
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`${count} kernel workers did not start in ${timeoutMs / 1000} s: ${kernelWorkersReady()} did`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** c_t = f·c_{t−1} + i·g for every series; also 2·c_t for the tanh, and c_t into the tape. */
 function cellState(s: Float32Array, ws: Workspace, row: number): void {
   const { B, H, cNow, c2, c } = ws;
