@@ -10,12 +10,16 @@ tf.layers), Glorot-uniform input and output kernels, orthogonal recurrent blocks
 series' digits in a fresh order every epoch, and the weights averaged over epochs 31..60.
 Levers: --gate hard-sigmoid (clip(0.2 z + 0.5, 0, 1), Keras 2's recurrent default and the
 exercise's Keras solution's), --divisor, --order sorted (every series fed in ascending order) or
-drawn (no reordering).
+drawn (no reordering), --cell (the cell's activation: linear as Keras's activation=None, or linear on
+the candidate alone), --transfer K (K tries per series and epoch to move one unit between two of its
+digits: the sum and the label stay, the digits change), --input one-hot or one-hot-ordered (its
+kernel starts as the centred network's), --also-average-from (more weight averages to score).
 
 Scores the last and the averaged weights, and the averaged weights by their mean logit over 16
 fixed orders of each series' digits, on the validation split and on 300 series per sum 90..110
 (rejection-sampled): accuracy at 99 and 100, over 95..105, the sum where the logit's line crosses
-0, and the blur (the logit's scatter about its line against the sum, in sums).
+0, the blur (the logit's scatter about its line against the sum, in sums) and the scatter (about
+its mean at each sum, in sums: the blur less the curve's bend).
 Install and run as bench/torch_lstm.py says; about 6 min a run on this machine:
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_boundary.py --seed 1
 Prints progress every 10 epochs, then one JSON line of results.
@@ -32,7 +36,19 @@ parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--gate", choices=["sigmoid", "hard-sigmoid"], default="sigmoid")
 parser.add_argument("--divisor", type=float, default=4.5, help="digits enter as (d - 4.5) / divisor")
 parser.add_argument("--order", choices=["permute", "sorted", "drawn"], default="permute")
+parser.add_argument("--cell", choices=["tanh", "linear", "linear-g", "softsign"], default="tanh",
+                    help="the cell's activation: tanh on the candidate and the output (Keras's default), linear on both "
+                    "(Keras's activation=None), linear on the candidate alone, or softsign on both")
+parser.add_argument("--transfer", type=int, default=0,
+                    help="each epoch, this many tries per training series to move one unit from one digit to another "
+                    "(both staying in 0..9): the sum and the label stay, the digits change")
+parser.add_argument("--also-average-from", default="",
+                    help="comma-separated first epochs of further weight averages to score (the default's is 31)")
+parser.add_argument("--input", choices=["centred", "one-hot", "one-hot-ordered"], default="centred",
+                    help="centred digits, one-hot over the 10 values (Glorot-uniform kernel), or one-hot whose kernel "
+                    "starts as the centred network's: row v = the centred kernel times (v - 4.5) / divisor")
 args = parser.parse_args()
+starts = [31] + [int(e) for e in args.also_average_from.split(",") if e]
 
 torch.set_num_threads(1)
 torch.manual_seed(args.seed)
@@ -48,8 +64,18 @@ def gate(z):
     return torch.clamp(0.2 * z + 0.5, 0, 1) if args.gate == "hard-sigmoid" else torch.sigmoid(z)
 
 
+ACT = {"tanh": torch.tanh, "linear": lambda v: v, "softsign": torch.nn.functional.softsign}
+cand = ACT["linear" if args.cell == "linear-g" else args.cell]
+out = ACT["tanh" if args.cell == "linear-g" else args.cell]
+
+
 W = torch.empty(1, 4 * H)
 torch.nn.init.xavier_uniform_(W)
+if args.input == "one-hot":
+    W = torch.empty(10, 4 * H)
+    torch.nn.init.xavier_uniform_(W)
+elif args.input == "one-hot-ordered":
+    W = W * ((torch.arange(10, dtype=torch.float32) - 4.5) / args.divisor)[:, None]
 U = torch.empty(H, 4 * H)
 for k in range(4):
     q = torch.empty(H, H)
@@ -69,18 +95,19 @@ opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
 def logits(x, ps=None):
     W, U, b, V, c0 = ps or params
     x = np.sort(x, axis=1) if args.order == "sorted" else x
-    x = (torch.as_tensor(x) - 4.5) / args.divisor
+    x = (torch.as_tensor(x) - 4.5) / args.divisor if args.input == "centred" else \
+        torch.nn.functional.one_hot(torch.as_tensor(x).long(), 10).float()
     h = torch.zeros(x.shape[0], H)
     c = torch.zeros(x.shape[0], H)
     for t in range(30):
-        z = x[:, t:t + 1] @ W + h @ U + b
-        i, f, g, o = gate(z[:, :H]), gate(z[:, H:2 * H]), torch.tanh(z[:, 2 * H:3 * H]), gate(z[:, 3 * H:])
+        z = (x[:, t:t + 1] if args.input == "centred" else x[:, t]) @ W + h @ U + b
+        i, f, g, o = gate(z[:, :H]), gate(z[:, H:2 * H]), cand(z[:, 2 * H:3 * H]), gate(z[:, 3 * H:])
         c = f * c + i * g
-        h = o * torch.tanh(c)
+        h = o * out(c)
     return (h @ V).squeeze(-1) + c0
 
 
-avg, n_avg = None, 0
+avgs = {e: (None, 0) for e in starts}
 loss_fn = torch.nn.BCEWithLogitsLoss()
 t0 = time.time()
 for epoch in range(1, 61):
@@ -89,20 +116,27 @@ for epoch in range(1, 61):
     if args.order == "permute":
         for r in range(8000):
             xs[r] = xs[r, rng.permutation(30)]
+    rows = np.arange(8000)
+    for _ in range(args.transfer):
+        a, b = rng.integers(0, 30, 8000), rng.integers(0, 30, 8000)
+        ok = (a != b) & (xs[rows, a] < 9) & (xs[rows, b] > 0)
+        xs[rows[ok], a[ok]] += 1
+        xs[rows[ok], b[ok]] -= 1
     for s in range(0, 8000, 50):
         idx = order[s:s + 50]
         loss = loss_fn(logits(xs[idx]), torch.as_tensor(ytr[idx]))
         opt.zero_grad()
         loss.backward()
         opt.step()
-    if epoch >= 31:
-        with torch.no_grad():
-            cur = [p.detach().clone() for p in params]
-            avg = cur if avg is None else [a + (c - a) / (n_avg + 1) for a, c in zip(avg, cur)]
-            n_avg += 1
+    with torch.no_grad():
+        cur = [p.detach().clone() for p in params]
+        for e, (avg, n_avg) in avgs.items():
+            if epoch >= e:
+                avgs[e] = (cur if avg is None else [a + (c - a) / (n_avg + 1) for a, c in zip(avg, cur)], n_avg + 1)
     if epoch % 10 == 0:
         print(json.dumps({"epoch": epoch, "seconds": round(time.time() - t0)}), flush=True)
 
+avg = avgs[31][0]
 pool = np.random.default_rng(1000 + args.seed).integers(0, 10, size=(3_000_000, 30)).astype(np.float32)
 pool_sums = pool.sum(1)
 results = {}
@@ -112,6 +146,7 @@ with torch.no_grad():
     rules = {
         "last": lambda x: logits(x),
         "averaged": lambda x: logits(x, avg),
+        **{f"averaged from {e}": (lambda x, e=e: logits(x, avgs[e][0])) for e in starts[1:]},
         "averaged, mean of 16 orders": lambda x: sum(logits(x[:, q], avg) for q in orders) / len(orders),
     }
     for name, rule in rules.items():
@@ -131,5 +166,6 @@ with torch.no_grad():
             "band": float(np.mean([right[s] for s in range(95, 106)])),
             "crossing": float(-icept / slope),
             "blur": float(np.std(zs - (slope * ss + icept)) / slope),
+            "scatter": float(np.sqrt(np.mean([np.var(zs[ss == s]) for s in range(90, 111)])) / slope),
         }
 print(json.dumps({**vars(args), **results}), flush=True)

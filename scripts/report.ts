@@ -22,6 +22,7 @@ import {
 } from "../src/model_dir/mod.ts";
 import { diagnose } from "../src/core/diagnosis.ts";
 import { makeBoundarySet } from "../src/core/boundary.ts";
+import { ORDER_MEAN_COUNT, orderMeanFit, orderMeanSeed } from "../src/core/orders.ts";
 import { archOf, INPUT_SCALING } from "../src/core/spec.ts";
 import { VARIANT_NAMES } from "../src/study/variants.ts";
 import { planRuns, PLANS, runName } from "../src/core/plan.ts";
@@ -58,12 +59,25 @@ await runCli(command, async ({ flags }) => {
   // the training split's probabilities, to choose a decision cut-off on training alone
   const trainProbabilities = await onnx.predict(data.train.x, config.seriesLength);
   // why the boundary sits where it does: the boundary set in three digit orders, and the cells
-  const diagnosis = archOf(config) !== "lstm" ? undefined : await diagnose({
-    set: makeBoundarySet({ seed: config.dataSeed, seriesLength: config.seriesLength, threshold: config.threshold }),
-    predict: (x) => onnx.predict(x, config.seriesLength),
-    weights: tfjsWeightArrays(tfjs, paths.tfjsModel),
-    scaling: INPUT_SCALING[config.inputScaling],
+  // and the same set decided by the order mean, over the orders the runner's run files use
+  const set = makeBoundarySet({
+    seed: config.dataSeed,
+    seriesLength: config.seriesLength,
+    threshold: config.threshold,
   });
+  const predictDigits = (x: Uint8Array) => onnx.predict(x, config.seriesLength);
+  const diagnosis = archOf(config) !== "lstm" ? undefined : {
+    ...await diagnose({
+      set,
+      predict: predictDigits,
+      weights: tfjsWeightArrays(tfjs, paths.tfjsModel),
+      scaling: INPUT_SCALING[config.inputScaling],
+    }),
+    orderMean: {
+      orders: ORDER_MEAN_COUNT,
+      fit: await orderMeanFit(set.x, config.seriesLength, predictDigits, orderMeanSeed(config.dataSeed)),
+    },
+  };
   await onnx.release();
   // whichever runs of the default plan exist (deno task runs --plan default): the shipped config over seeds
   const seedRuns: RunRecord[] = [];

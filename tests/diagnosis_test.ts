@@ -89,9 +89,31 @@ Deno.test("logitFit() finds the slope and crossing of a rule-like model, and no 
   assertAlmostEquals(fit.crossing, 99.5, 1e-9);
   assertAlmostEquals(fit.blurSums, 0, 1e-6);
   assertAlmostEquals(fit.additiveResidualSd, 0, 1e-6);
-  // an order effect (the first digit counts twice) is blur the sum cannot explain, but an additive model can
+  assertAlmostEquals(fit.scatterSums, 0, 1e-6);
+  assertAlmostEquals(fit.countsResidualSd, 0, 1e-6);
+  // an order effect (the first digit counts twice) is blur the sum cannot explain, but an additive model can;
+  // it is scatter among series of one sum, and a weight per digit value, wherever it sits, leaves most of it
   const q = Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-0.5 * (sum(i) + set.x[30 * i] - 104))));
   const f2 = logitFit(set.x, 30, q);
   assert(f2.blurSums > 1, `blur ${f2.blurSums}`);
   assertAlmostEquals(f2.additiveResidualSd, 0, 1e-6);
+  assert(f2.scatterSums > 1 && f2.scatterSums <= f2.blurSums + 1e-9, `scatter ${f2.scatterSums}`);
+  assert(f2.countsResidualSd > 0.8 * f2.sameSumSd, `counts ${f2.countsResidualSd} of ${f2.sameSumSd}`);
+});
+
+Deno.test("logitFit() tells the bend of the logit's curve from the scatter at one sum, and a per-digit-value part from the rest", () => {
+  const set = makeBoundarySet({ seed: 2, perSum: 20 });
+  const sum = (i: number) => set.x.subarray(30 * i, 30 * i + 30).reduce((a, b) => a + b, 0);
+  const nines = (i: number) => set.x.subarray(30 * i, 30 * i + 30).filter((d) => d === 9).length;
+  const p = (z: (i: number) => number) => Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-z(i))));
+  // a logit that is a curved function of the sum alone: off its line, but every series of a sum agrees
+  const bent = logitFit(set.x, 30, p((i) => 0.5 * (sum(i) - 99.5) + 0.02 * (sum(i) - 100) ** 2));
+  assert(bent.blurSums > 0.5, `blur ${bent.blurSums}`);
+  assertAlmostEquals(bent.scatterSums, 0, 1e-6);
+  assertAlmostEquals(bent.countsResidualSd, 0, 1e-6);
+  // every 9 counts 0.4 more than its value: scatter at one sum, all of it a per-digit-value contribution
+  const heavy = logitFit(set.x, 30, p((i) => 0.5 * (sum(i) - 99.5) + 0.4 * nines(i)));
+  assert(heavy.scatterSums > 0.3, `scatter ${heavy.scatterSums}`);
+  assertAlmostEquals(heavy.countsResidualSd, 0, 1e-6);
+  assertAlmostEquals(heavy.additiveResidualSd, 0, 1e-6);
 });

@@ -1,5 +1,5 @@
 // deno-lint-ignore-file no-explicit-any -- decoded protobuf messages are walked field by field
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import fc from "fast-check";
 import onnxProto from "onnx-proto";
 import {
@@ -286,4 +286,26 @@ Deno.test("loadOnnx() on mutated bytes of a real model returns a model or throws
     { numRuns: 60, seed: 11 },
   );
   assert(loaded < 60, "some mutations must be refused, or the property proves nothing");
+});
+
+Deno.test("loadOnnx(): predict runs an input larger than its chunk piece by piece, with the same answers; a bad chunk is refused", async () => {
+  const config = resolveConfig({ units: 3, seriesLength: 12, threshold: 40, seed: 6 });
+  const model = buildModel(config);
+  const bytes = encodeTrained(model, { config, validation: { accuracy: 0.5 } } as TrainingMetrics);
+  model.dispose();
+  const digits = Uint8Array.from({ length: 10 * 12 }, (_, k) => (k * 7 + 3) % 10);
+  const whole = await loadOnnx(bytes, "memory", { seriesLength: 12 });
+  const pieces = await loadOnnx(bytes, "memory", { seriesLength: 12, chunk: 3 });
+  const [a, b] = [await whole.predict(digits, 12), await pieces.predict(digits, 12)];
+  await whole.release();
+  await pieces.release();
+  assertEquals(b.length, 10);
+  for (let s = 0; s < 10; s++) assertAlmostEquals(b[s], a[s], 1e-7);
+  for (const chunk of [0, 1.5]) {
+    await assertRejects(
+      () => loadOnnx(bytes, "memory", { seriesLength: 12, chunk }),
+      RangeError,
+      `ONNX predict chunk must be a positive integer, got ${chunk}`,
+    );
+  }
 });

@@ -1,8 +1,15 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, reorderSeries } from "../src/core/orders.ts";
+import {
+  fixedOrders,
+  ORDER_MEAN_COUNT,
+  orderMeanFit,
+  orderMeanProbabilities,
+  reorderSeries,
+} from "../src/core/orders.ts";
 import { seriesSum } from "../src/core/dataset.ts";
-import { logit } from "../src/core/diagnosis.ts";
+import { logit, logitFit } from "../src/core/diagnosis.ts";
+import { makeBoundarySet } from "../src/core/boundary.ts";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const digits = (n: number, T: number) => fc.uint8Array({ min: 0, max: 9, minLength: n * T, maxLength: n * T });
@@ -125,4 +132,24 @@ Deno.test("orderMeanProbabilities: probabilities that are not whole blocks, or a
     "Order count must be a positive integer, got 0",
   );
   assert(ORDER_MEAN_COUNT > 1);
+});
+
+Deno.test("orderMeanFit() fits the order mean: an order effect leaves its scatter, a digit's unequal weight stays", async () => {
+  const set = makeBoundarySet({ seed: 3, perSum: 20 });
+  const sig = (z: number) => 1 / (1 + Math.exp(-z));
+  const rows = (x: Uint8Array) => Array.from({ length: x.length / 30 }, (_, s) => x.subarray(30 * s, 30 * s + 30));
+  // a model that counts the first digit twice: its scatter at one sum is an order effect, and the mean over
+  // orders takes most of it away
+  const first = (x: Uint8Array) => Promise.resolve(rows(x).map((r) => sig(0.5 * (seriesSum(r) + r[0] - 104))));
+  const single = logitFit(set.x, 30, await first(set.x));
+  const mean = await orderMeanFit(set.x, 30, first, 11);
+  assert(mean.scatterSums < 0.5 * single.scatterSums, `${mean.scatterSums} against ${single.scatterSums}`);
+  // a model whose 9s count 0.4 more than their value, wherever they sit: no order changes it
+  const nines = (x: Uint8Array) =>
+    Promise.resolve(rows(x).map((r) => sig(0.5 * (seriesSum(r) - 99.5) + 0.4 * r.filter((d) => d === 9).length)));
+  const heavy = await orderMeanFit(set.x, 30, nines, 11);
+  assertAlmostEquals(heavy.scatterSums, logitFit(set.x, 30, await nines(set.x)).scatterSums, 1e-9);
+  assertAlmostEquals(heavy.countsResidualSd, 0, 1e-6);
+  // the first order is the digits as drawn: one order is the model itself
+  assertAlmostEquals((await orderMeanFit(set.x, 30, first, 11, 1)).scatterSums, single.scatterSums, 1e-9);
 });

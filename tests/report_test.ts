@@ -311,7 +311,16 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
   const diagnosis: Diagnosis = {
     sums,
     perSum: 10,
-    fit: { slope: 0.6, crossing: 100.5, residualSd: 1.2, blurSums: 2, additiveResidualSd: 1.05 },
+    fit: {
+      slope: 0.6,
+      crossing: 100.5,
+      residualSd: 1.2,
+      blurSums: 2,
+      additiveResidualSd: 1.05,
+      sameSumSd: 0.9,
+      scatterSums: 1.5,
+      countsResidualSd: 0.81,
+    },
     orders: [
       { order: "as drawn", accuracy: [1, 0.3, 1], meanLogit: [-3, -0.5, 2] },
       { order: "ascending", accuracy: [0, 1, 1], meanLogit: [7, 9, 10] },
@@ -327,6 +336,19 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
       series: 30,
     },
     forgetBiasMean: 0.8,
+    orderMean: {
+      orders: 16,
+      fit: {
+        slope: 0.6,
+        crossing: 100.4,
+        residualSd: 0.72,
+        blurSums: 1.2,
+        additiveResidualSd: 0.6,
+        sameSumSd: 0.3,
+        scatterSums: 0.5,
+        countsResidualSd: 0.15,
+      },
+    },
   };
   const files = buildReport({ ...handInput(), diagnosis });
   const svg = files["order.svg"];
@@ -336,8 +358,14 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
   const md = files["report.md"];
   assertStringIncludes(md, "## Why the boundary sits where it does");
   assertStringIncludes(md, "logit(p) ≈ 0.600 · (sum − 100.50)");
-  assertStringIncludes(md, "that is ±2.0 units of sum");
-  assertStringIncludes(md, "still leaves 1.05 in the logit");
+  assertStringIncludes(md, "that is ±2.00 units of sum");
+  assertStringIncludes(md, "scatter about their own mean by 0.90 in the logit, ±1.50 units of sum");
+  assertStringIncludes(md, "takes it to 0.81. (Fitted about the line, without the bend, a weight for each digit value");
+  assertStringIncludes(md, "at each of the 30 positions leaves 1.05.)");
+  // the order mean's fit: its blur and scatter, and the share of that scatter a weight per digit value explains
+  assertStringIncludes(md, "averaged over 16 fixed orders");
+  assertStringIncludes(md, "the blur about the line is ±1.20 sums and the same-sum scatter ±0.50");
+  assertStringIncludes(md, "are 75 % of its variance (19 % of the single order's)");
   assertStringIncludes(md, "call 0 % of the series at sum 96 right (they are class 0) and 100 % at 104");
   assertStringIncludes(md, "sorted descending (large digits first), 100 % at 96 and 0 % at 104");
   assertStringIncludes(md, "**The cells: they leak, and they do not saturate.**");
@@ -352,6 +380,8 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
     nearlyWhole["report.md"],
     "keeps half of its content for 29.8 steps on average, fewer than the 30 digits: by the last step a cell keeps 50 % of what the first digit put in.",
   );
+  const { orderMean: _, ...singleOrder } = diagnosis;
+  assert(!buildReport({ ...handInput(), diagnosis: singleOrder })["report.md"].includes("fixed orders"));
   const without = buildReport(handInput());
   assertEquals("order.svg" in without, false);
   assert(!without["report.md"].includes("## Why the boundary"), "a diagnosis section without a diagnosis");

@@ -53,6 +53,8 @@ Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the 
   assertEquals(s.paired.map((p) => [p.variant, p.seeds]), [["clip", [1, 2]]]);
   assertAlmostEquals(s.paired[0].difference.accuracy!.mean, 0.015, 1e-12);
   assertStringIncludes(s.text, "clip − spec, paired on seeds 1, 2");
+  // the same-sum scatter of the run files' logit fit, where they record it
+  assertStringIncludes(s.text, "scatter at one sum (sums)");
   await Deno.remove(dir, { recursive: true });
 });
 

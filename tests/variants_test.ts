@@ -47,6 +47,7 @@ Deno.test("trainRun() records the boundary after every epoch and a cut-off chose
   assert(cut.boundary.band >= 0 && cut.boundary.band <= 1);
   assertEquals(r.boundary.sums.length, 21);
   assert(Number.isFinite(r.boundaryFit!.slope) && r.boundaryFit!.residualSd >= 0, "the logit fit is recorded");
+  assert(r.boundaryFit!.sameSumSd! >= 0 && r.boundaryFit!.countsResidualSd! >= 0, "with its same-sum scatter");
   // 150 training series hold too few near the boundary for the sum line
   assertEquals(r.sumLineCut, undefined);
   // and the same model by its mean logit over 16 orders of each series' digits

@@ -182,10 +182,22 @@ export interface LogitFit {
   /** Residual sd of the best model additive in position and digit (a weight per position and digit value):
    * what is left is not a per-digit contribution but an interaction between digits. */
   additiveResidualSd: number;
+  /** Residual sd of the logit about its mean at each sum: the scatter of series that share a sum. The line's
+   * residual is this and the bend of the mean logit against the sum; only this scatter decides how many series
+   * of one sum fall on the wrong side of a cut-off. */
+  sameSumSd: number;
+  /** The same in units of sum (sameSumSd / slope). */
+  scatterSums: number;
+  /** Residual sd about the mean at each sum plus a weight per digit value, wherever the digit sits: what is
+   * left of the same-sum scatter once the digits' unequal contributions (a 9 counting more or less than three
+   * 3s) are taken out; the rest depends on where the digits sit and on one another. */
+  countsResidualSd: number;
 }
 
 /**
- * Fits the logit of p against the sum, and an additive model of position and digit.
+ * Fits the logit of p against the sum; then a mean per sum, the same with a weight per digit value, and a
+ * model additive in position and digit, to tell the bend of the logit's curve from the scatter of series that
+ * share a sum, and that scatter's parts.
  *
  * @param x Digits, row-major `[n, seriesLength]`.
  * @param seriesLength Digits per series.
@@ -213,12 +225,36 @@ export function logitFit(x: Uint8Array, seriesLength: number, p: ArrayLike<numbe
     }),
     y,
   );
+  // a mean per sum, then also a weight per digit value 1..9 (digit 0 the reference)
+  const distinct = [...new Set(sums)].sort((u, v) => u - v);
+  const column = new Map(distinct.map((v, k) => [v, k]));
+  const perSumRow = (s: number) => {
+    const row = new Array<number>(distinct.length).fill(0);
+    row[column.get(sums[s])!] = 1;
+    return row;
+  };
+  const sameSum = leastSquares(Array.from({ length: n }, (_, s) => perSumRow(s)), y);
+  const counts = leastSquares(
+    Array.from({ length: n }, (_, s) => {
+      const row = perSumRow(s);
+      const c = new Array<number>(9).fill(0);
+      for (let t = 0; t < seriesLength; t++) {
+        const d = x[s * seriesLength + t];
+        if (d > 0) c[d - 1]++;
+      }
+      return row.concat(c);
+    }),
+    y,
+  );
   return {
     slope,
     crossing: -a / slope,
     residualSd: line.residualSd,
     blurSums: line.residualSd / slope,
     additiveResidualSd: additive.residualSd,
+    sameSumSd: sameSum.residualSd,
+    scatterSums: sameSum.residualSd / slope,
+    countsResidualSd: counts.residualSd,
   };
 }
 
@@ -239,6 +275,8 @@ export interface Diagnosis {
   cells: CellStats & { series: number };
   /** Mean of the learned forget-gate bias over the units. */
   forgetBiasMean: number;
+  /** The same set decided by the order mean (`orderMeanFit` in `src/core/orders.ts`), when measured. */
+  orderMean?: { orders: number; fit: LogitFit };
 }
 
 /**

@@ -5,11 +5,22 @@
  * that part of its scatter at a given sum. A prediction rule measured here, not the default.
  * @module
  */
-import { createRng, shuffleInPlace } from "./rng.ts";
-import { logit } from "./diagnosis.ts";
+import { createRng, deriveSeed, shuffleInPlace } from "./rng.ts";
+import { logit, type LogitFit, logitFit } from "./diagnosis.ts";
 
 /** Orders averaged over in the run files' `orderMean` (the first of them the digits as drawn). */
 export const ORDER_MEAN_COUNT = 16;
+
+/**
+ * The seed of a run's fixed orders (after the first, the digits as drawn), from its data seed: the run files'
+ * `orderMean` and the report's diagnosis of a model use the same orders.
+ *
+ * @param dataSeed The data seed of the run or model.
+ * @returns The seed for {@link fixedOrders}.
+ */
+export function orderMeanSeed(dataSeed: number): number {
+  return deriveSeed(dataSeed, "orders");
+}
 
 function checkCount(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1) {
@@ -91,4 +102,28 @@ export function orderMeanProbabilities(p: ArrayLike<number>, count: number): Flo
   const sum = new Float64Array(n);
   for (let k = 0; k < count; k++) for (let s = 0; s < n; s++) sum[s] += logit(p[k * n + s]);
   return sum.map((z) => 1 / (1 + Math.exp(-z / count)));
+}
+
+/**
+ * {@link logitFit} of a model's order mean: its logit against the sum, and what that leaves, when each series is
+ * decided by its mean logit over `count` fixed orders of its digits ({@link fixedOrders}, the digits as drawn
+ * first).
+ *
+ * @param x Digits, row-major `[n, seriesLength]`.
+ * @param seriesLength Digits per series.
+ * @param predict P(class 1) of series, row-major digits in, one probability per series out.
+ * @param seed The seed of the orders after the first.
+ * @param count The orders; {@link ORDER_MEAN_COUNT} unless given.
+ * @returns The fit.
+ * @throws {RangeError} Digits that do not fill whole series, or a bad count or seed.
+ */
+export async function orderMeanFit(
+  x: Uint8Array,
+  seriesLength: number,
+  predict: (x: Uint8Array) => Promise<ArrayLike<number>>,
+  seed: number,
+  count: number = ORDER_MEAN_COUNT,
+): Promise<LogitFit> {
+  const rows = reorderSeries(x, seriesLength, fixedOrders(count, seriesLength, seed));
+  return logitFit(x, seriesLength, orderMeanProbabilities(await predict(rows), count));
 }

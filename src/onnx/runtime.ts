@@ -38,6 +38,13 @@ export interface OnnxModel {
 /** A graph input or output as a decoded model holds it. */
 export type OnnxValueInfo = NonNullable<NonNullable<ModelProto["graph"]>["input"]>[number];
 
+/**
+ * Series per onnxruntime session run in {@link OnnxModel.predict}: the LSTM keeps every step's output, so one
+ * run on 33,600 series of 30 steps (a boundary set in 16 orders) aborted the WebAssembly runtime; 8,192 series
+ * hold a training split in one run.
+ */
+export const ONNX_PREDICT_CHUNK = 8192;
+
 /** ONNX's data type code of float32 (`TensorProto.DataType.FLOAT`). */
 export const ONNX_FLOAT = 1;
 
@@ -154,7 +161,8 @@ export function checkOnnxContract(proto: ModelProto, name: string, seriesLength:
  *
  * @param bytes The model file's bytes.
  * @param name What to call the model in errors (its path).
- * @param options `seriesLength`: steps the caller will feed (the spec's by default).
+ * @param options `seriesLength`: steps the caller will feed (the spec's by default); `chunk`: series per
+ *   session run ({@link ONNX_PREDICT_CHUNK} by default; `predict` runs larger inputs piece by piece).
  * @returns The loaded model, with its metadata properties.
  * @throws {OnnxError} Bytes that are not ONNX, a broken contract, or bytes onnxruntime cannot
  *   load; the message names the model.
@@ -162,13 +170,37 @@ export function checkOnnxContract(proto: ModelProto, name: string, seriesLength:
 export async function loadOnnx(
   bytes: Uint8Array,
   name: string,
-  options: { seriesLength?: number } = {},
+  options: { seriesLength?: number; chunk?: number } = {},
 ): Promise<OnnxModel> {
   const seriesLength = options.seriesLength ?? SPEC.seriesLength;
+  const chunk = options.chunk ?? ONNX_PREDICT_CHUNK;
+  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+    throw new RangeError(`ONNX predict chunk must be a positive integer, got ${chunk}`);
+  }
   const { session, metadata } = await openOnnxSession(bytes, {
     name,
     check: (proto) => checkOnnxContract(proto, name, seriesLength),
   });
+  // one session run: n series in, n probabilities out
+  const run = async (x: Float32Array, n: number, seriesLength: number): Promise<Float32Array> => {
+    const input = new ort.Tensor("float32", x, [n, seriesLength, 1]);
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await session.run({ [INPUT_NAME]: input });
+    } catch (error) {
+      throw new OnnxError(
+        `ONNX model ${name} failed on input [${n}, ${seriesLength}, 1]: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const p = out[OUTPUT_NAME];
+    if (p.type !== "float32" || p.dims.length !== 2 || p.dims[0] !== n || p.dims[1] !== 1) {
+      throw new OnnxError(
+        `ONNX model ${name} answered "${OUTPUT_NAME}" as ${p.type} [${p.dims}], not float32 [${n}, 1]`,
+      );
+    }
+    return p.data as Float32Array;
+  };
   if (!session.inputNames.includes(INPUT_NAME) || !session.outputNames.includes(OUTPUT_NAME)) {
     await session.release();
     throw new OnnxError(
@@ -178,24 +210,15 @@ export async function loadOnnx(
   return {
     metadata,
     async predict(digits, seriesLength) {
-      const n = digits.length / seriesLength;
-      const input = new ort.Tensor("float32", Float32Array.from(digits), [n, seriesLength, 1]);
-      let out: ort.InferenceSession.ReturnType;
-      try {
-        out = await session.run({ [INPUT_NAME]: input });
-      } catch (error) {
-        throw new OnnxError(
-          `ONNX model ${name} failed on input [${n}, ${seriesLength}, 1]: ${(error as Error).message}`,
-          { cause: error },
-        );
+      const all = Float32Array.from(digits);
+      const total = all.length / seriesLength;
+      if (total <= chunk) return await run(all, total, seriesLength);
+      const result = new Float32Array(total);
+      for (let start = 0; start < total; start += chunk) {
+        const n = Math.min(chunk, total - start);
+        result.set(await run(all.subarray(start * seriesLength, (start + n) * seriesLength), n, seriesLength), start);
       }
-      const p = out[OUTPUT_NAME];
-      if (p.type !== "float32" || p.dims.length !== 2 || p.dims[0] !== n || p.dims[1] !== 1) {
-        throw new OnnxError(
-          `ONNX model ${name} answered "${OUTPUT_NAME}" as ${p.type} [${p.dims}], not float32 [${n}, 1]`,
-        );
-      }
-      return p.data as Float32Array;
+      return result;
     },
     release: () => session.release(),
   };

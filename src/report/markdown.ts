@@ -3,7 +3,7 @@
  * `ReportFacts`; the figures are linked by file name.
  * @module
  */
-import type { Diagnosis } from "../core/diagnosis.ts";
+import type { Diagnosis, LogitFit } from "../core/diagnosis.ts";
 import type { ReportFacts } from "./facts.ts";
 import { pct } from "../core/format.ts";
 import { archsSection, boundaryArmsSection, dataOrTrainingSection, imbalanceSection } from "./plans.ts";
@@ -229,6 +229,9 @@ function boundarySection(b: NonNullable<ReportFacts["boundary"]>, task: ReportFa
   ];
 }
 
+/** The share of the same-sum scatter's variance that a weight per digit value explains. */
+const countsShare = (fit: LogitFit) => 1 - (fit.countsResidualSd / fit.sameSumSd) ** 2;
+
 /** Why the boundary sits where it does. */
 function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
   const { threshold } = task;
@@ -250,12 +253,26 @@ function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
     `${d.sums[0]}..${d.sums[d.sums.length - 1]}, logit(p) ≈ ${fit.slope.toFixed(3)} · (sum − ` +
     `${fit.crossing.toFixed(2)}): one unit of sum moves the logit by only ${fit.slope.toFixed(2)}, while series ` +
     `of the same sum scatter about the line with a standard deviation of ${fit.residualSd.toFixed(2)} in the logit, ` +
-    `that is ±${fit.blurSums.toFixed(1)} units of sum. With a blur that wide no cut-off can separate ` +
-    `${threshold - 1} from ${threshold}: moving the cut-off only trades errors on one side for errors on the other. ` +
-    `The blur is not a per-digit or per-position weight: the best model additive in position and digit value ` +
-    `(a weight for each digit value at each of the ${task.seriesLength} positions) still leaves ` +
-    `${fit.additiveResidualSd.toFixed(2)} in the logit. It comes from interactions between the digits, which a ` +
-    `sum does not have.`,
+    `that is ±${fit.blurSums.toFixed(2)} units of sum. Part of that is the line's own: the mean logit bends ` +
+    `against the sum. Series that share a sum scatter about their own mean by ${fit.sameSumSd.toFixed(2)} in ` +
+    `the logit, ±${fit.scatterSums.toFixed(2)} units of sum, and that scatter is what no cut-off can undo: ` +
+    `it puts series of ${threshold - 1} and of ${threshold} on both sides of any cut-off, so moving the cut-off ` +
+    `only trades errors on one side for errors on the other. ` +
+    `A weight per digit value, wherever the digit sits (a 9 counting more or less than three 3s), takes it to ` +
+    `${fit.countsResidualSd.toFixed(2)}. (Fitted about the line, without the bend, a weight for each digit value ` +
+    `at each of the ${task.seriesLength} positions leaves ${fit.additiveResidualSd.toFixed(2)}.) The rest comes ` +
+    `from where the digits sit and from interactions between them, which a sum does not have.` +
+    (d.orderMean
+      ? ` Decided by the order mean (each series' logit averaged over ${d.orderMean.orders} fixed orders of its ` +
+        `digits, the digits as drawn first), the blur about the line is ±${
+          d.orderMean.fit.blurSums.toFixed(2)
+        } sums and the same-sum scatter ±${d.orderMean.fit.scatterSums.toFixed(2)}; a weight per digit value ` +
+        `takes that scatter from ${d.orderMean.fit.sameSumSd.toFixed(2)} to ${
+          d.orderMean.fit.countsResidualSd.toFixed(2)
+        } in the logit, so the digits' unequal contributions are ${
+          pct(countsShare(d.orderMean.fit), 0)
+        } of its variance (${pct(countsShare(fit), 0)} of the single order's).`
+      : ""),
     "",
     `**The order of the digits moves the decision.** A sum does not depend on the order of its digits, and a ` +
     `model that learnt the rule would not either. Sorting each series' digits ascending (large digits last) makes ` +

@@ -8,6 +8,11 @@ import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
 import type { CutValidation, SumLineCut, ThresholdFacts } from "../core/cutoff.ts";
 import type { LogitFit } from "../core/diagnosis.ts";
+
+/** A logit fit as a run file holds it: files written before the same-sum scatter was measured lack its fields. */
+export type RecordedLogitFit =
+  & Omit<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">
+  & Partial<Pick<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">>;
 import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
 import { resolveConfig } from "../core/spec.ts";
@@ -41,7 +46,7 @@ export interface OrderMeanRecord {
   /** The boundary set at the cut-off 0.5. */
   boundary: CutBoundary;
   /** logit(p) against the sum on the boundary set. */
-  boundaryFit: LogitFit;
+  boundaryFit: RecordedLogitFit;
   /** The cut-off at the training split's sum line, fitted on the training series' order means (absent when the
    * split cannot carry the fit). */
   sumLineCut?: SumLineCut & { boundary: CutBoundary };
@@ -67,7 +72,7 @@ export interface RunRecord extends RunSpec {
   /** Accuracy and mean P per sum on series drawn at each sum around the threshold. */
   boundary: BoundaryScores;
   /** logit(p) against the sum on the boundary set: slope, crossing and blur (absent in run files written before it). */
-  boundaryFit?: LogitFit;
+  boundaryFit?: RecordedLogitFit;
   /** The boundary after every epoch (absent in run files written before it). */
   boundaryHistory?: BoundaryEpoch[];
   /** The decision cut-off chosen on the variant's training split alone, and what it gives on the

@@ -31,8 +31,10 @@ const FIGURES = {
   boundaryBand: (r: RunRecord) => r.boundary.band,
   /** Where the mean P crosses 0.5. */
   effectiveThreshold: (r: RunRecord) => r.boundary.effectiveThreshold,
-  /** How far series of one sum scatter about logit(p)'s line, in units of sum. */
+  /** How far the series scatter about logit(p)'s line against the sum, in units of sum. */
   blurSums: (r: RunRecord) => r.boundaryFit?.blurSums,
+  /** How far series of one sum scatter about their mean logit, in units of sum (run files since it was measured). */
+  scatterSums: (r: RunRecord) => r.boundaryFit?.scatterSums,
   /** With the cut-off chosen on training: validation accuracy, class-0 recall, accuracy at the threshold and over the band. */
   cutAccuracy: (r: RunRecord) => r.trainCut?.validation.accuracy,
   cutSpecificity: (r: RunRecord) => r.trainCut?.validation.specificity,
@@ -353,6 +355,7 @@ function formatSummary(total: number, missing: string[], variants: VariantSummar
     lines.push(`  boundary, threshold ± 5 (equal)  ${fmtPct(v.figures.boundaryBand)}`);
     lines.push(`  effective threshold (mean P = ½) ${fmtNum(v.figures.effectiveThreshold)}`);
     if (v.figures.blurSums) lines.push(`  blur about logit(p)'s line (sums) ${fmtNum(v.figures.blurSums)}`);
+    if (v.figures.scatterSums) lines.push(`  scatter at one sum (sums)        ${fmtNum(v.figures.scatterSums)}`);
     if (v.figures.cutAccuracy) {
       lines.push(`  cut-off chosen on training: accuracy ${fmtPct(v.figures.cutAccuracy)}`);
       lines.push(`    class-0 recall ${fmtPct(v.figures.cutSpecificity)}`);

@@ -21,7 +21,7 @@ import { deriveSeed } from "../core/rng.ts";
 import type { tf } from "../train/backend.ts";
 import { type SumLineCut, sumLineCutoff, thresholdFacts, validationAt } from "../core/cutoff.ts";
 import { logitFit } from "../core/diagnosis.ts";
-import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, reorderSeries } from "../core/orders.ts";
+import { fixedOrders, ORDER_MEAN_COUNT, orderMeanProbabilities, orderMeanSeed, reorderSeries } from "../core/orders.ts";
 import type { TrainConfig } from "../core/spec.ts";
 import { type BoundaryEpoch, type CutBoundary, type OrderMeanRecord, RUN_FORMAT, type RunRecord } from "./record.ts";
 
@@ -203,7 +203,7 @@ export async function trainRun(run: RunSpec, hooks: RunHooks = {}): Promise<RunR
     (split) => predictSplit(result.model, split, result.metrics.config),
     { train: data.train, validation: natural.validation, set },
     config,
-    deriveSeed(run.config.dataSeed, "orders"),
+    orderMeanSeed(run.config.dataSeed),
   );
   result.model.dispose();
   const y = natural.validation.y;
