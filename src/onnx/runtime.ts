@@ -166,6 +166,7 @@ export function checkOnnxContract(proto: ModelProto, name: string, seriesLength:
  * @returns The loaded model, with its metadata properties.
  * @throws {OnnxError} Bytes that are not ONNX, a broken contract, or bytes onnxruntime cannot
  *   load; the message names the model.
+ * @throws {RangeError} A chunk that is not a positive integer.
  */
 export async function loadOnnx(
   bytes: Uint8Array,

@@ -251,8 +251,8 @@ function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
     "",
     `The same boundary set (\`src/core/diagnosis.ts\`). **The learned rule is flat and blurred.** Fitted over sums ` +
     `${d.sums[0]}..${d.sums[d.sums.length - 1]}, logit(p) ≈ ${fit.slope.toFixed(3)} · (sum − ` +
-    `${fit.crossing.toFixed(2)}): one unit of sum moves the logit by only ${fit.slope.toFixed(2)}, while series ` +
-    `of the same sum scatter about the line with a standard deviation of ${fit.residualSd.toFixed(2)} in the logit, ` +
+    `${fit.crossing.toFixed(2)}): one unit of sum moves the logit by only ${fit.slope.toFixed(2)}, while the ` +
+    `series scatter about the line with a standard deviation of ${fit.residualSd.toFixed(2)} in the logit, ` +
     `that is ±${fit.blurSums.toFixed(2)} units of sum. Part of that is the line's own: the mean logit bends ` +
     `against the sum. Series that share a sum scatter about their own mean by ${fit.sameSumSd.toFixed(2)} in ` +
     `the logit, ±${fit.scatterSums.toFixed(2)} units of sum, and that scatter is what no cut-off can undo: ` +

@@ -8,14 +8,14 @@ import type { ClassificationReport } from "../core/metrics.ts";
 import type { BoundaryScores } from "../core/boundary.ts";
 import type { CutValidation, SumLineCut, ThresholdFacts } from "../core/cutoff.ts";
 import type { LogitFit } from "../core/diagnosis.ts";
+import type { EpochRecord } from "../model_dir/schema.ts";
+import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
+import { resolveConfig } from "../core/spec.ts";
 
 /** A logit fit as a run file holds it: files written before the same-sum scatter was measured lack its fields. */
 export type RecordedLogitFit =
   & Omit<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">
   & Partial<Pick<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">>;
-import type { EpochRecord } from "../model_dir/schema.ts";
-import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
-import { resolveConfig } from "../core/spec.ts";
 
 /** The format tag every run file carries. */
 export const RUN_FORMAT = "lstm-sum/run@1";
