@@ -55,6 +55,7 @@ Deno.test("summarizePlan() groups a plan's arms by name and pairs each with the 
   assertStringIncludes(s.text, "clip − spec, paired on seeds 1, 2");
   // the same-sum scatter of the run files' logit fit, where they record it
   assertStringIncludes(s.text, "scatter at one sum (sums)");
+  assertStringIncludes(s.text, "by the order mean (sums)");
   await Deno.remove(dir, { recursive: true });
 });
 

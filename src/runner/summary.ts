@@ -59,6 +59,7 @@ const FIGURES = {
   orderAtThreshold: (r: RunRecord) => r.orderMean?.boundary.atThreshold,
   orderBand: (r: RunRecord) => r.orderMean?.boundary.band,
   orderBlur: (r: RunRecord) => r.orderMean?.boundaryFit.blurSums,
+  orderScatter: (r: RunRecord) => r.orderMean?.boundaryFit.scatterSums,
   /** Within each run, the order mean at 0.5 minus one pass at 0.5. */
   orderBandGain: (r: RunRecord) => r.orderMean && r.orderMean.boundary.band - r.boundary.band,
   orderAtThresholdGain: (r: RunRecord) => r.orderMean && r.orderMean.boundary.atThreshold - r.boundary.atThreshold,
@@ -356,6 +357,7 @@ function formatSummary(total: number, missing: string[], variants: VariantSummar
     lines.push(`  effective threshold (mean P = ½) ${fmtNum(v.figures.effectiveThreshold)}`);
     if (v.figures.blurSums) lines.push(`  blur about logit(p)'s line (sums) ${fmtNum(v.figures.blurSums)}`);
     if (v.figures.scatterSums) lines.push(`  scatter at one sum (sums)        ${fmtNum(v.figures.scatterSums)}`);
+    if (v.figures.orderScatter) lines.push(`    by the order mean (sums)       ${fmtNum(v.figures.orderScatter)}`);
     if (v.figures.cutAccuracy) {
       lines.push(`  cut-off chosen on training: accuracy ${fmtPct(v.figures.cutAccuracy)}`);
       lines.push(`    class-0 recall ${fmtPct(v.figures.cutSpecificity)}`);
