@@ -10,6 +10,7 @@ import { defineCommand, runCli, UsageError } from "./args.ts";
 import type { RunSpec } from "../src/core/plan.ts";
 import { resolveConfig } from "../src/core/spec.ts";
 import { writeRunRecord } from "../src/runner/record.ts";
+import { atomicTempPath } from "../src/io/atomic.ts";
 import { trainRun } from "../src/runner/variants.ts";
 import { initBackend } from "../src/train/mod.ts";
 
@@ -24,6 +25,7 @@ const command = defineCommand({
 
 await runCli(command, async ({ flags }) => {
   if (!flags.spec || !flags.out) throw new UsageError("Flags --spec and --out are both required");
+  const out = flags.out;
   let run: RunSpec;
   try {
     const parsed = JSON.parse(flags.spec);
@@ -31,13 +33,17 @@ await runCli(command, async ({ flags }) => {
   } catch (error) {
     throw new UsageError(`Flag --spec must be a run's JSON: ${(error as Error).message}`);
   }
-  // the parent holds our stdin open; when it goes, stop at once, leaving no file
+  // the parent holds our stdin open; when it goes, stop at once, leaving no file: not even the run file's temp
+  // file, if the parent went while it was being written (removed and exited with no await between)
   (async () => {
     for await (const _ of Deno.stdin.readable) { /* nothing is sent */ }
+    try {
+      Deno.removeSync(atomicTempPath(out));
+    } catch { /* none written */ }
     Deno.exit(3);
   })();
   await initBackend();
   const record = await trainRun(run);
-  await writeRunRecord(flags.out, record);
+  await writeRunRecord(out, record);
   Deno.exit(0);
 });

@@ -37,6 +37,10 @@ Deno.test("runs: a plan killed with SIGKILL mid-way and started again ends with 
     await new Promise((r) => setTimeout(r, 6000));
     assertEquals(files(broken).filter((f) => f.endsWith(".json")), before, "an orphaned run went on after the kill");
     const kept = await Promise.all(before.map((f) => Deno.readTextFile(`${broken}/${f}`)));
+    // a child killed between writing its run file's temp file and renaming it leaves that temp file (seen in CI);
+    // the run starts again, so the temp file goes
+    const missing = expected.find((f) => !before.includes(f))!;
+    await Deno.writeTextFile(`${broken}/${missing}.424242.tmp`, "{");
 
     const again = await new Deno.Command(Deno.execPath(), { args: args(broken), stdout: "null", stderr: "piped" })
       .output();

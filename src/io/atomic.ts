@@ -17,7 +17,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const slash = path.lastIndexOf("/");
   if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
-  const tmp = `${path}.${Deno.pid}.tmp`;
+  const tmp = atomicTempPath(path);
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
     else await Deno.writeFile(tmp, data);
@@ -26,6 +26,45 @@ export async function writeFileAtomic(
     await Deno.remove(tmp).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The temp file {@link writeFileAtomic} writes beside `path` before renaming it: one per writing process.
+ *
+ * @param path The target file.
+ * @param pid The writing process; this one's unless given.
+ * @returns `path.PID.tmp`.
+ */
+export function atomicTempPath(path: string, pid: number = Deno.pid): string {
+  return `${path}.${pid}.tmp`;
+}
+
+/**
+ * Removes the temp files that writers of `path` left beside it when they died between writing and renaming
+ * (`path.PID.tmp`, {@link atomicTempPath}). Only for a target that no live process is writing.
+ *
+ * @param path The target file.
+ * @returns The names of the files removed; none when the folder does not exist.
+ */
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
+  const base = slash >= 0 ? path.slice(slash + 1) : path;
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const pid = entry.name.startsWith(`${base}.`) && entry.name.endsWith(".tmp")
+        ? entry.name.slice(base.length + 1, -".tmp".length)
+        : "";
+      if (entry.isFile && /^[0-9]+$/.test(pid)) {
+        await Deno.remove(`${dir}/${entry.name}`);
+        removed.push(entry.name);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed.sort();
 }
 
 /**

@@ -2,11 +2,13 @@
  * Runs a plan's runs as child processes, `jobs` at a time, skipping every run whose file
  * exists. Each child writes its run file atomically and dies with its parent (it watches its
  * standard input, which closes when the parent goes, however the parent was stopped), so a
- * plan killed at any moment and started again loses nothing and runs nothing twice.
+ * plan killed at any moment and started again loses nothing and runs nothing twice. A run file's
+ * temp file that a child killed mid-write left behind is removed when its run starts again; two
+ * runners must therefore not share a run (shards of one plan never do).
  * @module
  */
 import { runName, type RunSpec } from "../core/plan.ts";
-import { pathExists } from "../io/atomic.ts";
+import { pathExists, removeStaleTemps } from "../io/atomic.ts";
 
 /** What the runner reports. */
 export type RunnerEvent =
@@ -40,6 +42,8 @@ export async function runPlan(options: RunPlanOptions): Promise<string[]> {
   await Deno.mkdir(outDir, { recursive: true });
   const todo: RunSpec[] = [];
   for (const run of runs) if (!(await pathExists(`${outDir}/${runName(run)}`))) todo.push(run);
+  // a child killed between writing its temp file and renaming it leaves that file; its run starts again here
+  for (const run of todo) await removeStaleTemps(`${outDir}/${runName(run)}`);
   let done = runs.length - todo.length;
   options.onEvent?.({ kind: "plan", total: runs.length, done, todo: todo.length });
   const failed: string[] = [];
