@@ -13,13 +13,17 @@ exercise's Keras solution's), --divisor, --order sorted (every series fed in asc
 drawn (no reordering), --cell (the cell's activation: linear as Keras's activation=None, or linear on
 the candidate alone), --transfer K (K tries per series and epoch to move one unit between two of its
 digits: the sum and the label stay, the digits change), --input one-hot or one-hot-ordered (its
-kernel starts as the centred network's), --also-average-from (more weight averages to score).
+kernel starts as the centred network's) or centred-square (x and x^2 per digit), --also-average-from
+(more weight averages to score), --near-weight (a loss weight peaked at the boundary's sums), --focal
+(a loss weight (1 - p_right)^gamma), --l2 (a penalty on the kernels).
 
 Scores the last and the averaged weights, and the averaged weights by their mean logit over 16
 fixed orders of each series' digits, on the validation split and on 300 series per sum 90..110
 (rejection-sampled): accuracy at 99 and 100, over 95..105, the sum where the logit's line crosses
 0, the blur (the logit's scatter about its line against the sum, in sums) and the scatter (about
-its mean at each sum, in sums: the blur less the curve's bend).
+its mean at each sum, in sums: the blur less the curve's bend) and each digit value's count beyond
+its face value (digitExtra, in sums, relative to the line through digits 0 and 9, as logitFit's
+digitExtraSums in src/core/diagnosis.ts).
 Install and run as bench/torch_lstm.py says; about 6 min a run on this machine:
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_boundary.py --seed 1
 Prints progress every 10 epochs, then one JSON line of results.
@@ -44,9 +48,18 @@ parser.add_argument("--transfer", type=int, default=0,
                     "(both staying in 0..9): the sum and the label stay, the digits change")
 parser.add_argument("--also-average-from", default="",
                     help="comma-separated first epochs of further weight averages to score (the default's is 31)")
-parser.add_argument("--input", choices=["centred", "one-hot", "one-hot-ordered"], default="centred",
+parser.add_argument("--input", choices=["centred", "one-hot", "one-hot-ordered", "centred-square"], default="centred",
                     help="centred digits, one-hot over the 10 values (Glorot-uniform kernel), or one-hot whose kernel "
-                    "starts as the centred network's: row v = the centred kernel times (v - 4.5) / divisor")
+                    "starts as the centred network's: row v = the centred kernel times (v - 4.5) / divisor; or centred-square: "
+                    "two inputs per digit, x = (d - 4.5) / divisor and x^2 less its mean over the ten digits, whose kernel "
+                    "row starts at zero")
+parser.add_argument("--near-weight", type=float, default=0,
+                    help="each training series' loss is weighted 1 + K exp(-(sum - 99.5)^2 / (2 width^2)): K (0: none)")
+parser.add_argument("--near-width", type=float, default=3, help="the width of --near-weight's bump, in sums")
+parser.add_argument("--focal", type=float, default=0,
+                    help="weight each series' loss by (1 - p_right)^gamma, gamma this (0: none; no gradient through it)")
+parser.add_argument("--l2", type=float, default=0,
+                    help="add this times the sum of the squared kernels (W, U, V; Keras's kernel_regularizer l2) to the loss")
 args = parser.parse_args()
 starts = [31] + [int(e) for e in args.also_average_from.split(",") if e]
 
@@ -74,6 +87,8 @@ torch.nn.init.xavier_uniform_(W)
 if args.input == "one-hot":
     W = torch.empty(10, 4 * H)
     torch.nn.init.xavier_uniform_(W)
+elif args.input == "centred-square":
+    W = torch.cat([W, torch.zeros(1, 4 * H)])
 elif args.input == "one-hot-ordered":
     W = W * ((torch.arange(10, dtype=torch.float32) - 4.5) / args.divisor)[:, None]
 U = torch.empty(H, 4 * H)
@@ -95,12 +110,17 @@ opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
 def logits(x, ps=None):
     W, U, b, V, c0 = ps or params
     x = np.sort(x, axis=1) if args.order == "sorted" else x
-    x = (torch.as_tensor(x) - 4.5) / args.divisor if args.input == "centred" else \
-        torch.nn.functional.one_hot(torch.as_tensor(x).long(), 10).float()
+    if args.input.startswith("centred"):
+        x = (torch.as_tensor(x) - 4.5) / args.divisor
+        if args.input == "centred-square":
+            levels = (torch.arange(10, dtype=torch.float32) - 4.5) / args.divisor
+            x = torch.stack([x, x ** 2 - (levels ** 2).mean()], -1)
+    else:
+        x = torch.nn.functional.one_hot(torch.as_tensor(x).long(), 10).float()
     h = torch.zeros(x.shape[0], H)
     c = torch.zeros(x.shape[0], H)
     for t in range(30):
-        z = (x[:, t:t + 1] if args.input == "centred" else x[:, t]) @ W + h @ U + b
+        z = (x[:, t:t + 1] if x.dim() == 2 else x[:, t]) @ W + h @ U + b
         i, f, g, o = gate(z[:, :H]), gate(z[:, H:2 * H]), cand(z[:, 2 * H:3 * H]), gate(z[:, 3 * H:])
         c = f * c + i * g
         h = o * out(c)
@@ -108,7 +128,8 @@ def logits(x, ps=None):
 
 
 avgs = {e: (None, 0) for e in starts}
-loss_fn = torch.nn.BCEWithLogitsLoss()
+loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+wtr = 1 + args.near_weight * np.exp(-((xtr.sum(1) - 99.5) ** 2) / (2 * args.near_width ** 2)).astype(np.float32)
 t0 = time.time()
 for epoch in range(1, 61):
     order = rng.permutation(8000)
@@ -124,7 +145,13 @@ for epoch in range(1, 61):
         xs[rows[ok], b[ok]] -= 1
     for s in range(0, 8000, 50):
         idx = order[s:s + 50]
-        loss = loss_fn(logits(xs[idx]), torch.as_tensor(ytr[idx]))
+        z, t = logits(xs[idx]), torch.as_tensor(ytr[idx])
+        w = torch.as_tensor(wtr[idx])
+        if args.focal:
+            w = w * (1 - torch.sigmoid(torch.where(t == 1, z, -z)).detach()) ** args.focal
+        loss = (w * loss_fn(z, t)).mean()
+        if args.l2:
+            loss = loss + args.l2 * sum((p ** 2).sum() for p in (W, U, V))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -151,14 +178,22 @@ with torch.no_grad():
     }
     for name, rule in rules.items():
         val = float(((rule(xva).numpy() >= 0) == (yva == 1)).mean())
-        right, zs, ss = {}, [], []
+        right, zs, ss, cs = {}, [], [], []
         for s in range(90, 111):
-            z = rule(pool[pool_sums == s][:300]).numpy()
+            xs_s = pool[pool_sums == s][:300]
+            z = rule(xs_s).numpy()
+            cs += list(np.stack([(xs_s == v).sum(1) for v in range(10)], 1))
             right[s] = float(((z >= 0) == (s >= 100)).mean())
             zs += list(z)
             ss += [s] * len(z)
         zs, ss = np.array(zs), np.array(ss)
         slope, icept = np.polyfit(ss, zs, 1)
+        # each digit value's extra count, in sums, beyond its face value: the same-sum residual on the counts
+        within = zs - np.array([zs[ss == s].mean() for s in ss])
+        cs = np.array(cs, dtype=np.float64)
+        cw = cs - np.array([cs[ss == s].mean(0) for s in range(90, 111)])[ss - 90]
+        extra = np.linalg.lstsq(cw, within, rcond=None)[0] / slope
+        extra -= extra[0] + (extra[9] - extra[0]) * np.arange(10) / 9  # only the bend is defined at one sum
         results[name] = {
             "validation": val,
             "at99": right[99],
@@ -167,5 +202,6 @@ with torch.no_grad():
             "crossing": float(-icept / slope),
             "blur": float(np.std(zs - (slope * ss + icept)) / slope),
             "scatter": float(np.sqrt(np.mean([np.var(zs[ss == s]) for s in range(90, 111)])) / slope),
+            "digitExtra": [round(float(e), 3) for e in extra],
         }
 print(json.dumps({**vars(args), **results}), flush=True)

@@ -91,6 +91,7 @@ Deno.test("logitFit() finds the slope and crossing of a rule-like model, and no 
   assertAlmostEquals(fit.additiveResidualSd, 0, 1e-6);
   assertAlmostEquals(fit.scatterSums, 0, 1e-6);
   assertAlmostEquals(fit.countsResidualSd, 0, 1e-6);
+  fit.digitExtraSums.forEach((e) => assertAlmostEquals(e, 0, 1e-6));
   // an order effect (the first digit counts twice) is blur the sum cannot explain, but an additive model can;
   // it is scatter among series of one sum, and a weight per digit value, wherever it sits, leaves most of it
   const q = Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-0.5 * (sum(i) + set.x[30 * i] - 104))));
@@ -99,6 +100,18 @@ Deno.test("logitFit() finds the slope and crossing of a rule-like model, and no 
   assertAlmostEquals(f2.additiveResidualSd, 0, 1e-6);
   assert(f2.scatterSums > 1 && f2.scatterSums <= f2.blurSums + 1e-9, `scatter ${f2.scatterSums}`);
   assert(f2.countsResidualSd > 0.8 * f2.sameSumSd, `counts ${f2.countsResidualSd} of ${f2.sameSumSd}`);
+});
+
+Deno.test("logitFit() reads each digit value's count beyond its face value, relative to the line through digits 0 and 9", () => {
+  const set = makeBoundarySet({ seed: 3, perSum: 20 });
+  // every digit v adds extra[v] to the logit on top of 0.5 per unit of sum
+  const extra = [0.1, 0.3, -0.2, 0, 0.25, -0.4, 0, 0.15, 0.2, 0.5];
+  const z = (i: number) => set.x.subarray(30 * i, 30 * i + 30).reduce((a, d) => a + 0.5 * d + extra[d], 0) - 0.5 * 99.5;
+  const fit = logitFit(set.x, 30, Array.from(set.y, (_, i) => 1 / (1 + Math.exp(-z(i)))));
+  assertEquals(fit.digitExtraSums.length, 10);
+  // at one sum only the bend of the weights is defined: a weight a + b·v adds the same to every series of the sum
+  const chord = (v: number) => extra[0] + (extra[9] - extra[0]) * v / 9;
+  extra.forEach((e, v) => assertAlmostEquals(fit.digitExtraSums[v] * fit.slope, e - chord(v), 1e-6));
 });
 
 Deno.test("logitFit() tells the bend of the logit's curve from the scatter at one sum, and a per-digit-value part from the rest", () => {

@@ -320,6 +320,7 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
       sameSumSd: 0.9,
       scatterSums: 1.5,
       countsResidualSd: 0.81,
+      digitExtraSums: [0, 0.1, 0.2, 0.1, 0, -0.1, -0.2, -0.3, -0.1, 0],
     },
     orders: [
       { order: "as drawn", accuracy: [1, 0.3, 1], meanLogit: [-3, -0.5, 2] },
@@ -347,6 +348,7 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
         sameSumSd: 0.3,
         scatterSums: 0.5,
         countsResidualSd: 0.15,
+        digitExtraSums: [0, -0.11, -0.15, -0.14, -0.1, -0.04, 0.01, 0.05, 0.05, 0],
       },
     },
   };
@@ -366,6 +368,10 @@ Deno.test("buildReport() explains the boundary (blur, digit order, cells) and dr
   assertStringIncludes(md, "averaged over 16 fixed orders");
   assertStringIncludes(md, "the blur about the line is ±1.20 sums and the same-sum scatter ±0.50");
   assertStringIncludes(md, "are 75 % of its variance (19 % of the single order's)");
+  assertStringIncludes(
+    md,
+    "beyond the line through digits 0 and 9, digits 1 to 8 count −0.11, −0.15, −0.14, −0.10, −0.04, +0.01, +0.05, +0.05 sums each",
+  );
   assertStringIncludes(md, "call 0 % of the series at sum 96 right (they are class 0) and 100 % at 104");
   assertStringIncludes(md, "sorted descending (large digits first), 100 % at 96 and 0 % at 104");
   assertStringIncludes(md, "**The cells: they leak, and they do not saturate.**");

@@ -192,6 +192,10 @@ export interface LogitFit {
    * left of the same-sum scatter once the digits' unequal contributions (a 9 counting more or less than three
    * 3s) are taken out; the rest depends on where the digits sit and on one another. */
   countsResidualSd: number;
+  /** Per digit value 0..9, how much more than its face value it counts, in units of sum, from the weights of
+   * {@link LogitFit.countsResidualSd}'s fit, relative to the line through digits 0 and 9 (so those two are 0): at
+   * one sum only that bend is defined, as weights a + b·v add the same to every series of the sum. */
+  digitExtraSums: number[];
 }
 
 /**
@@ -225,7 +229,8 @@ export function logitFit(x: Uint8Array, seriesLength: number, p: ArrayLike<numbe
     }),
     y,
   );
-  // a mean per sum, then also a weight per digit value 1..9 (digit 0 the reference)
+  // a mean per sum, then also a weight per digit value 1..8: at one sum, weights a + b·v add the same to every
+  // series (their digits count 30 and sum to the sum), so digits 0 and 9 are the reference and weigh 0
   const distinct = [...new Set(sums)].sort((u, v) => u - v);
   const column = new Map(distinct.map((v, k) => [v, k]));
   const perSumRow = (s: number) => {
@@ -237,10 +242,10 @@ export function logitFit(x: Uint8Array, seriesLength: number, p: ArrayLike<numbe
   const counts = leastSquares(
     Array.from({ length: n }, (_, s) => {
       const row = perSumRow(s);
-      const c = new Array<number>(9).fill(0);
+      const c = new Array<number>(8).fill(0);
       for (let t = 0; t < seriesLength; t++) {
         const d = x[s * seriesLength + t];
-        if (d > 0) c[d - 1]++;
+        if (d > 0 && d < 9) c[d - 1]++;
       }
       return row.concat(c);
     }),
@@ -255,6 +260,7 @@ export function logitFit(x: Uint8Array, seriesLength: number, p: ArrayLike<numbe
     sameSumSd: sameSum.residualSd,
     scatterSums: sameSum.residualSd / slope,
     countsResidualSd: counts.residualSd,
+    digitExtraSums: [0, ...counts.coefficients.slice(distinct.length), 0].map((w) => w / slope),
   };
 }
 

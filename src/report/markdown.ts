@@ -232,6 +232,12 @@ function boundarySection(b: NonNullable<ReportFacts["boundary"]>, task: ReportFa
 /** The share of the same-sum scatter's variance that a weight per digit value explains. */
 const countsShare = (fit: LogitFit) => 1 - (fit.countsResidualSd / fit.sameSumSd) ** 2;
 
+/** Digits 1..8's counts beyond the line through digits 0 and 9, signed, in sums. */
+const extraCounts = (fit: LogitFit) =>
+  fit.digitExtraSums.slice(1, -1).map((e) => Math.abs(e).toFixed(2)).map((a, k) =>
+    `${a === "0.00" ? "±" : fit.digitExtraSums[k + 1] < 0 ? "−" : "+"}${a}`
+  ).join(", ");
+
 /** Why the boundary sits where it does. */
 function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
   const { threshold } = task;
@@ -271,7 +277,9 @@ function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
           d.orderMean.fit.countsResidualSd.toFixed(2)
         } in the logit, so the digits' unequal contributions are ${
           pct(countsShare(d.orderMean.fit), 0)
-        } of its variance (${pct(countsShare(fit), 0)} of the single order's).`
+        } of its variance (${pct(countsShare(fit), 0)} of the single order's): beyond the line through digits 0 and ` +
+        `9, digits 1 to 8 count ${extraCounts(d.orderMean.fit)} sums each. A sum needs every digit to count its ` +
+        `face value.`
       : ""),
     "",
     `**The order of the digits moves the decision.** A sum does not depend on the order of its digits, and a ` +

@@ -12,10 +12,10 @@ import type { EpochRecord } from "../model_dir/schema.ts";
 import { RUN_VARIANTS, type RunSpec } from "../core/plan.ts";
 import { resolveConfig } from "../core/spec.ts";
 
-/** A logit fit as a run file holds it: files written before the same-sum scatter was measured lack its fields. */
+/** A logit fit as a run file holds it: files written before the same-sum scatter (or the digits' extra counts) was measured lack its fields. */
 export type RecordedLogitFit =
-  & Omit<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">
-  & Partial<Pick<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd">>;
+  & Omit<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd" | "digitExtraSums">
+  & Partial<Pick<LogitFit, "sameSumSd" | "scatterSums" | "countsResidualSd" | "digitExtraSums">>;
 
 /** The format tag every run file carries. */
 export const RUN_FORMAT = "lstm-sum/run@1";
