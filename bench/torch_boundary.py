@@ -60,7 +60,10 @@ parser.add_argument("--focal", type=float, default=0,
                     help="weight each series' loss by (1 - p_right)^gamma, gamma this (0: none; no gradient through it)")
 parser.add_argument("--l2", type=float, default=0,
                     help="add this times the sum of the squared kernels (W, U, V; Keras's kernel_regularizer l2) to the loss")
+parser.add_argument("--digit-shift", default="",
+                    help="ten comma-separated shifts, in units of digit: digit v enters as v + shift[v] before centring")
 args = parser.parse_args()
+shift = np.array([float(v) for v in args.digit_shift.split(",")] if args.digit_shift else [0.0] * 10, np.float32)
 starts = [31] + [int(e) for e in args.also_average_from.split(",") if e]
 
 torch.set_num_threads(1)
@@ -111,7 +114,7 @@ def logits(x, ps=None):
     W, U, b, V, c0 = ps or params
     x = np.sort(x, axis=1) if args.order == "sorted" else x
     if args.input.startswith("centred"):
-        x = (torch.as_tensor(x) - 4.5) / args.divisor
+        x = (torch.as_tensor(x + shift[x.astype(np.int64)]) - 4.5) / args.divisor
         if args.input == "centred-square":
             levels = (torch.arange(10, dtype=torch.float32) - 4.5) / args.divisor
             x = torch.stack([x, x ** 2 - (levels ** 2).mean()], -1)

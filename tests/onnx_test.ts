@@ -54,7 +54,10 @@ function distinctGateModel(units: number, seed: number, inputScaling: InputScali
 }
 
 for (
-  const [units, scaling] of [[3, "digit/9"], [5, "digit"], [8, "digit/9"], [4, "one-hot"], [7, "one-hot"]] as const
+  const [units, scaling] of [[3, "digit/9"], [5, "digit"], [8, "digit/9"], [6, "centered-shift"], [4, "one-hot"], [
+    7,
+    "one-hot",
+  ]] as const
 ) {
   Deno.test(`encodeOnnx() round trip: onnxruntime-web matches tfjs to 1e-6 (hidden ${units}, input ${scaling})`, async () => {
     const model = distinctGateModel(units, units, scaling);

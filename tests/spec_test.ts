@@ -7,6 +7,7 @@ import {
   configDifferences,
   datasetFor,
   DEFAULT_CONFIG,
+  DIGIT_SHIFT,
   digitInputs,
   exactClassPrior,
   INPUT_SCALING,
@@ -158,7 +159,7 @@ Deno.test("resolveConfig() rejects unknown fields and bad values with the value 
   assertThrows(
     () => resolveConfig({ inputScaling: "z" as never }),
     RangeError,
-    'Config field "inputScaling" must be one of digit/9, digit, centered, one-hot, got z',
+    'Config field "inputScaling" must be one of digit/9, digit, centered, centered-shift, one-hot, got z',
   );
   for (const arch of ["linear", "rnn", "gru", "conv1d"] as const) {
     assertThrows(
@@ -259,9 +260,14 @@ Deno.test("digitInputs() (e): the affine scalings give (d - offset) / divisor, o
     rows.forEach((row, d) => {
       assertEquals(row.length, inputWidth(e), name);
       if ("values" in e) assertEquals(Array.from(row), Array.from({ length: 10 }, (_, k) => (k === d ? 1 : 0)));
-      else assertEquals(row[0], (d - e.offset) / e.divisor);
+      else assertEquals(row[0], (d + (e.shift?.[d] ?? 0) - e.offset) / e.divisor);
     });
   }
+  // centered-shift: digit d enters as (d + DIGIT_SHIFT[d] − 4.5) / 4.5, 0 and 9 where centered has them
+  const shifted = digitInputs(INPUT_SCALING["centered-shift"]).map((row) => row[0]);
+  assertEquals(shifted[2], (2.3 - 4.5) / 4.5);
+  assertEquals([shifted[0], shifted[9]], [-1, 1]);
+  assertEquals(DIGIT_SHIFT.length, SPEC.digitValues);
   assertEquals(inputWidth(INPUT_SCALING["one-hot"]), 10);
   assertThrows(() => affineOf(INPUT_SCALING["one-hot"]), RangeError, "not a one-hot input of 10");
 });

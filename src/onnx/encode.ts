@@ -5,7 +5,8 @@
  *     → Gemm(Wd, bd) → Sigmoid → probability [N, 1]
  *
  * With the one-hot input, Equal(series, [0, 1, ..., 9]) → Cast(float) takes the place of Sub and Div: the
- * graph turns raw digits into `[N, T, 10]` itself, so every consumer still sends raw digits.
+ * graph turns raw digits into `[N, T, 10]` itself, so every consumer still sends raw digits. With a shifted
+ * scaling (`centered-shift`), Cast(int64) → Gather(the ten digits' inputs) takes their place.
  *
  * IR version 8 with opset 17: the pair that onnx 1.13+ writes by default, that
  * onnxruntime-web 1.30 runs (IR 7–13, opsets 13–26; it rejects IR 14 and opset 27) and that older runtimes
@@ -14,7 +15,7 @@
  */
 import onnxProto from "onnx-proto";
 import type { onnx as OnnxTypes } from "onnx-proto";
-import { type Affine, type InputEncoding, inputWidth, SPEC, type TrainConfig } from "../core/spec.ts";
+import { type Affine, digitInputs, type InputEncoding, inputWidth, SPEC, type TrainConfig } from "../core/spec.ts";
 
 const onnx = onnxProto.onnx;
 
@@ -197,6 +198,17 @@ function scalingNodes(input: InputEncoding) {
       initializers: [
         floatTensor("digit_values", [input.values], Float32Array.from({ length: input.values }, (_, d) => d)),
       ],
+    };
+  }
+  if (input.shift) {
+    // each digit value's input from a table: Gather over axis 0 of [V] with indices [N, T, 1] gives [N, T, 1]
+    const table = digitInputs(input).map((row) => row[0]);
+    return {
+      nodes: [
+        node("Cast", [INPUT_NAME], ["digit_index"], [attr("to", onnx.TensorProto.DataType.INT64)]),
+        node("Gather", ["digit_inputs", "digit_index"], ["scaled"]),
+      ],
+      initializers: [floatTensor("digit_inputs", [table.length], Float32Array.from(table))],
     };
   }
   return {
