@@ -15,7 +15,8 @@ the candidate alone), --transfer K (K tries per series and epoch to move one uni
 digits: the sum and the label stay, the digits change), --input one-hot or one-hot-ordered (its
 kernel starts as the centred network's) or centred-square (x and x^2 per digit), --also-average-from
 (more weight averages to score), --near-weight (a loss weight peaked at the boundary's sums), --focal
-(a loss weight (1 - p_right)^gamma), --l2 (a penalty on the kernels).
+(a loss weight (1 - p_right)^gamma), --l2 (a penalty on the kernels), --digit-shift (digit v enters as
+v + shift[v] before centring, as the input scaling centered-shift in src/core/spec.ts).
 
 Scores the last and the averaged weights, and the averaged weights by their mean logit over 16
 fixed orders of each series' digits, on the validation split and on 300 series per sum 90..110
