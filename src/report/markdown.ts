@@ -234,9 +234,10 @@ const countsShare = (fit: LogitFit) => 1 - (fit.countsResidualSd / fit.sameSumSd
 
 /** Digits 1..8's counts beyond the line through digits 0 and 9, signed, in sums. */
 const extraCounts = (fit: LogitFit) =>
-  fit.digitExtraSums.slice(1, -1).map((e) => Math.abs(e).toFixed(2)).map((a, k) =>
-    `${a === "0.00" ? "±" : fit.digitExtraSums[k + 1] < 0 ? "−" : "+"}${a}`
-  ).join(", ");
+  fit.digitExtraSums.slice(1, -1).map((e) => {
+    const a = Math.abs(e).toFixed(2);
+    return `${a === "0.00" ? "±" : e < 0 ? "−" : "+"}${a}`;
+  }).join(", ");
 
 /** Why the boundary sits where it does. */
 function diagnosisSection(d: Diagnosis, task: ReportFacts["task"]): string[] {
