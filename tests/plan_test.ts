@@ -44,7 +44,7 @@ Deno.test("planRuns() lists every variant on every seed, sorted by name, the sam
 Deno.test("runName() depends on the variant, both seeds and every config field, and nothing else", () => {
   const config = resolveConfig({ seed: 3 });
   const base = runName({ variant: "spec", config });
-  assert(base.startsWith("spec-fb5-swa31-perm-s3-d3-") && base.endsWith(".json"), base);
+  assert(base.startsWith("spec-centered-shift-fb5-swa31-perm-s3-d3-") && base.endsWith(".json"), base);
   assertEquals(runName({ variant: "spec", config: resolveConfig({ seed: 3 }) }), base);
   for (
     const other of [
@@ -95,8 +95,10 @@ Deno.test("runName() of a config has not moved: optional config fields, absent, 
   const name = (overrides: object) =>
     runName({ variant: "spec", config: resolveConfig({ ...PLAN_BASE, seed: 1, ...overrides }) });
   assertEquals(name(BASELINE_CHOICES), "spec-s1-d1-08879dd0a4ebfe84.json");
-  assertEquals(name({ permuteDigits: false }), "spec-fb5-swa31-s1-d1-2a3526ce5a84c508.json");
-  assertEquals(name({}), "spec-fb5-swa31-perm-s1-d1-9daea63fdcddccc8.json");
+  const centered = { inputScaling: "centered" };
+  assertEquals(name({ ...centered, permuteDigits: false }), "spec-fb5-swa31-s1-d1-2a3526ce5a84c508.json");
+  assertEquals(name(centered), "spec-fb5-swa31-perm-s1-d1-9daea63fdcddccc8.json");
+  assertEquals(name({}), "spec-centered-shift-fb5-swa31-perm-s1-d1-83506a02d5729e63.json");
   // the plans pin matmul xnnpack (PLAN_BASE), which a config stores as absent; the default's fma is another run
   assertEquals(name({ matmul: "xnnpack" }), name({}));
   assert(name({ matmul: "fma" }) !== name({}));
@@ -147,12 +149,12 @@ Deno.test("planRuns() gives an arm with pairWith its partner's run on the same s
   const zeros = planRuns(selectArms(PLANS.boundary, "permute-fb5-average-31-zeros"), [2])[0];
   assertEquals(
     zeros.config,
-    resolveConfig({ ...PLAN_BASE, seed: 2, recurrentInit: "zeros" }),
-    "the default's choices and a zero recurrent kernel",
+    resolveConfig({ ...PLAN_BASE, seed: 2, recurrentInit: "zeros", inputScaling: "centered" }),
+    "the choices of the default before the shifted inputs, and a zero recurrent kernel",
   );
   assertEquals(zeros.pairWith, {
     arm: "permute-fb5-average-31",
-    run: runName({ variant: "spec", config: resolveConfig({ ...PLAN_BASE, seed: 2 }) }),
+    run: runName({ variant: "spec", config: resolveConfig({ ...PLAN_BASE, seed: 2, inputScaling: "centered" }) }),
   });
 });
 
@@ -181,23 +183,27 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({ averageFrom: 31, averageEvery: "batch" }).startsWith("spec-swa31b-s2-d2-"));
   assert(name({ permuteDigits: true }).startsWith("spec-perm-s2-d2-"));
   assert(name({}).startsWith("spec-s2-d2-"));
-  assert(runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-fb5-swa31-perm-s2-d2-"));
+  assert(name({ inputScaling: "centered-shift" }).startsWith("spec-centered-shift-s2-d2-"));
+  assert(
+    runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-centered-shift-fb5-swa31-perm-s2-d2-"),
+  );
 });
 
-Deno.test("the default plan runs the default config on the plans' arithmetic (PLAN_BASE); every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm permute-fb5-average-31 is the default plan's run", () => {
+Deno.test("the default plan runs the default config on the plans' arithmetic (PLAN_BASE); every other LSTM plan pairs with the spec plan's baseline choices, so the boundary arm permute-fb5-average-31-shift is the default plan's run", () => {
   const seeds = [1, 2];
   const names = (runs: ReturnType<typeof planRuns>) => runs.map(runName).sort();
   assertEquals(
     planRuns(PLANS.default, seeds).map((r) => r.config),
     seeds.map((seed) => resolveConfig({ ...PLAN_BASE, seed })),
   );
-  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "permute-fb5-average-31");
+  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "permute-fb5-average-31-shift");
   assertEquals(names(arm), names(planRuns(PLANS.default, seeds)));
   for (const plan of ["spec", "spec-data42", "imbalance", "boundary", "archs"]) {
     for (const run of planRuns(PLANS[plan], seeds).filter((r) => !r.arm || r.arm === "spec")) {
       for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) {
         assert(!(key in run.config), `${plan}: ${runName(run)}`);
       }
+      assertEquals(run.config.inputScaling, "centered", `${plan}: ${runName(run)}`);
     }
   }
 });

@@ -77,34 +77,41 @@ Deno.test("DEFAULT_CONFIG takes every fixed number from SPEC and records the fre
   ) {
     assertEquals(DEFAULT_CONFIG[key], SPEC[key], key);
   }
-  assertEquals(DEFAULT_CONFIG.inputScaling, "centered");
+  assertEquals(DEFAULT_CONFIG.inputScaling, "centered-shift");
   assertEquals(DEFAULT_CONFIG.recurrentActivation, "sigmoid");
   assert(Object.isFrozen(SPEC), "SPEC can be changed");
   assert(Object.isFrozen(DEFAULT_CONFIG), "DEFAULT_CONFIG can be changed");
   assertEquals(resolveConfig(), DEFAULT_CONFIG);
 });
 
-Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5, weights averaged over the second half and permuted digits; BASELINE_CHOICES takes all three out", () => {
-  assertEquals([DEFAULT_CONFIG.forgetBias, DEFAULT_CONFIG.averageFrom, DEFAULT_CONFIG.permuteDigits], [5, 31, true]);
+Deno.test("DEFAULT_CONFIG adopts item (e)'s forget-gate bias 5, weights averaged over the second half, permuted digits and shifted digit inputs; BASELINE_CHOICES takes all four out", () => {
+  assertEquals(
+    [DEFAULT_CONFIG.forgetBias, DEFAULT_CONFIG.averageFrom, DEFAULT_CONFIG.permuteDigits, DEFAULT_CONFIG.inputScaling],
+    [5, 31, true, "centered-shift"],
+  );
   assertEquals(DEFAULT_CONFIG.averageFrom, secondHalf(SPEC.epochs));
   const baseline = resolveConfig(BASELINE_CHOICES);
   for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) {
     assert(!(key in baseline), JSON.stringify(baseline));
   }
   assertEquals(baseline.unitForgetBias, true, "the baseline's forget-gate bias is Keras's 1");
+  assertEquals(baseline.inputScaling, "centered", "the baseline's digits are centred, unshifted");
   // the adopted choices were measured on the LSTM: another arch keeps the baseline's unless it names them
   for (const arch of ["gru", "rnn", "linear", "conv1d"] as const) {
     const config = resolveConfig({ arch });
     for (const key of ["forgetBias", "averageFrom", "permuteDigits"]) assert(!(key in config), JSON.stringify(config));
+    assertEquals(config.inputScaling, "centered", arch);
   }
   assertEquals(resolveConfig({ arch: "gru", permuteDigits: true }).permuteDigits, true);
+  assertEquals(resolveConfig({ arch: "gru", inputScaling: "centered-shift" }).inputScaling, "centered-shift");
   assertEquals(resolveConfig({ arch: "gru", forgetBias: 2, averageFrom: 40 }).averageFrom, 40);
   // null, as a JSON file says absent, is absent
   assertEquals(
-    resolveConfig({ forgetBias: null, averageFrom: null, permuteDigits: null } as never),
+    resolveConfig({ forgetBias: null, averageFrom: null, permuteDigits: null, inputScaling: "centered" } as never),
     resolveConfig(BASELINE_CHOICES),
   );
   assertEquals(configDifferences(resolveConfig(), resolveConfig(BASELINE_CHOICES)), [
+    "inputScaling",
     "forgetBias",
     "averageFrom",
     "permuteDigits",

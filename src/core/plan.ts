@@ -4,7 +4,7 @@
  * at the same path. Pure: the runner (`src/runner/`) executes what this module lists.
  * @module
  */
-import { BASELINE_CHOICES, checkSeed, DEFAULT_CONFIG, resolveConfig, type TrainConfig } from "./spec.ts";
+import { BASELINE_CHOICES, checkSeed, resolveConfig, type TrainConfig } from "./spec.ts";
 
 /** The ways a run can train, beyond the config: the imbalance study's treatments. */
 export const RUN_VARIANTS = ["spec", "class-weighted", "balanced-data", "oversampled"] as const;
@@ -95,7 +95,7 @@ export const PLANS: Readonly<Record<string, Plan>> = Object.freeze({
   /** Deliverable 1 over seeds as `deno task train` trains it: data, initial weights and order all vary. */
   default: {
     description:
-      "the default config (forget-gate bias 5, weights averaged over epochs 31-60, digits reordered every epoch) on the plans' xnnpack arithmetic, everything varying with the seed",
+      "the default config (forget-gate bias 5, weights averaged over epochs 31-60, digits reordered every epoch, digit inputs shifted) on the plans' xnnpack arithmetic, everything varying with the seed",
     variants: ["spec"],
     seeds: range(1, 10),
   },
@@ -330,16 +330,16 @@ export function canonicalJson(value: unknown): string {
  *
  * @param run The run.
  * @returns E.g. `spec-s3-d3-0a1b2c3d4e5f6071.json`, or `spec-linear-s3-d3-….json` with the optional
- *   fields that are set (arch, forget bias, clipping, weight averaging, recurrent init, permuted digits) and a non-default input scaling
+ *   fields that are set (arch, forget bias, clipping, weight averaging, recurrent init, permuted digits) and an input scaling other than the baseline's
  *   named after the variant.
  */
 export function runName(run: Pick<RunSpec, "variant" | "config">): string {
   const { variant, config } = run;
-  // readable tags of the optional fields that are set, and of an input scaling other than the default;
+  // readable tags of the optional fields that are set, and of an input scaling other than the baseline's;
   // the hash alone tells runs apart
   const tags = [
     config.arch === undefined ? "" : `-${config.arch}`,
-    config.inputScaling === DEFAULT_CONFIG.inputScaling ? "" : `-${config.inputScaling}`,
+    config.inputScaling === BASELINE_CHOICES.inputScaling ? "" : `-${config.inputScaling}`,
     config.forgetBias === undefined ? "" : `-fb${config.forgetBias}`,
     config.clipNorm === undefined ? "" : `-clip${config.clipNorm}`,
     config.averageFrom === undefined ? "" : `-swa${config.averageFrom}${config.averageEvery === "batch" ? "b" : ""}`,

@@ -345,8 +345,9 @@ export function secondHalf(epochs: number): number {
 /**
  * The configuration `deno task train` uses when no flag is given: the spec, and for item (e)'s
  * free choices the best the boundary plan measured over 10 paired seeds (README, item e): the
- * forget-gate bias 5, the mean of the weights over the second half of training, and each training
- * series' digits in a fresh order every epoch.
+ * forget-gate bias 5, the mean of the weights over the second half of training, each training
+ * series' digits in a fresh order every epoch, and each digit value shifted by {@link DIGIT_SHIFT}
+ * before centring.
  */
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 42,
@@ -362,7 +363,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   validationSize: SPEC.validationSize,
   seriesLength: SPEC.seriesLength,
   threshold: SPEC.threshold,
-  inputScaling: "centered",
+  inputScaling: "centered-shift",
   recurrentActivation: "sigmoid",
   unitForgetBias: true,
   trainer: "fast",
@@ -373,15 +374,18 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
 });
 
 /**
- * Overrides that take item (e)'s three adopted choices back out of {@link DEFAULT_CONFIG}: the
+ * Overrides that take item (e)'s four adopted choices back out of {@link DEFAULT_CONFIG}: the
  * forget-gate bias 1 of Keras's `unit_forget_bias` (the exercise's Keras solutions), the last
- * weights, and the digits in the order drawn. The project's default until the boundary plan measured better; the plans that compare
- * item (e)'s choices pair every arm against it, and their run files keep their names.
+ * weights, the digits in the order drawn, and the digits centred unshifted. The project's default
+ * until the boundary plan measured better; the plans that compare item (e)'s choices pair every arm
+ * against it, and their run files keep their names (a run's name tags an input scaling other than
+ * this one).
  */
-export const BASELINE_CHOICES: Readonly<Partial<TrainConfig>> = Object.freeze({
+export const BASELINE_CHOICES: Readonly<Partial<TrainConfig> & Pick<TrainConfig, "inputScaling">> = Object.freeze({
   forgetBias: undefined,
   averageFrom: undefined,
   permuteDigits: undefined,
+  inputScaling: "centered",
 });
 
 /** The fields every complete config holds (`dataSeed` too, though {@link resolveConfig} derives it when absent). */
@@ -408,8 +412,8 @@ const POSITIVE_INTEGER_FIELDS = [
  * - Other overrides change {@link DEFAULT_CONFIG}. An optional field they name as `undefined`
  *   (or `null`, as JSON says it) becomes absent ({@link BASELINE_CHOICES}). When they do not name
  *   `averageFrom`, it is {@link secondHalf} of their epochs. With an arch other than the LSTM,
- *   `forgetBias`, `averageFrom` and `permuteDigits` are absent unless named: the default adopted
- *   them on the LSTM.
+ *   `forgetBias`, `averageFrom` and `permuteDigits` are absent, and `inputScaling` is the baseline's, unless
+ *   named: the default adopted them on the LSTM.
  * - `dataSeed` absent is `seed`.
  *
  * @param overrides Fields to change; every key must be a `TrainConfig` field.
@@ -444,6 +448,7 @@ export function resolveConfig(
     for (const key of ["forgetBias", "averageFrom", "permuteDigits"] as const) {
       if (!(key in overrides)) delete config[key];
     }
+    if (!("inputScaling" in overrides)) config.inputScaling = BASELINE_CHOICES.inputScaling;
   }
   if (overrides.dataSeed === undefined) config.dataSeed = config.seed;
   for (const key of OPTIONAL_CONFIG_FIELDS) if (config[key] === undefined) delete config[key];
@@ -582,7 +587,7 @@ export function resolveConfig(
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * assertEquals(configDifferences(resolveConfig(), resolveConfig({ ...BASELINE_CHOICES })), ["forgetBias", "averageFrom", "permuteDigits"]);
+ * assertEquals(configDifferences(resolveConfig(), resolveConfig({ ...BASELINE_CHOICES })), ["inputScaling", "forgetBias", "averageFrom", "permuteDigits"]);
  * ```
  */
 export function configDifferences(a: Readonly<TrainConfig>, b: Readonly<TrainConfig>): (keyof TrainConfig)[] {
