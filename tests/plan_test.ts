@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import {
   canonicalJson,
+  DEFAULT_ARM,
   isDiagnosticArm,
   parseSeeds,
   parseShard,
@@ -185,7 +186,9 @@ Deno.test("runName() names the optional fields that are set, after the variant",
   assert(name({}).startsWith("spec-s2-d2-"));
   assert(name({ inputScaling: "centered-shift" }).startsWith("spec-centered-shift-s2-d2-"));
   assert(
-    runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith("spec-centered-shift-fb5-swa31-perm-s2-d2-"),
+    runName({ variant: "spec", config: resolveConfig({ seed: 2 }) }).startsWith(
+      "spec-centered-shift-fb5-swa31-perm-s2-d2-",
+    ),
   );
 });
 
@@ -196,7 +199,9 @@ Deno.test("the default plan runs the default config on the plans' arithmetic (PL
     planRuns(PLANS.default, seeds).map((r) => r.config),
     seeds.map((seed) => resolveConfig({ ...PLAN_BASE, seed })),
   );
-  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === "permute-fb5-average-31-shift");
+  assertEquals(DEFAULT_ARM.name, "permute-fb5-average-31-shift");
+  assert(PLANS.boundary.arms!.includes(DEFAULT_ARM));
+  const arm = planRuns(PLANS.boundary, seeds).filter((r) => r.arm === DEFAULT_ARM.name);
   assertEquals(names(arm), names(planRuns(PLANS.default, seeds)));
   for (const plan of ["spec", "spec-data42", "imbalance", "boundary", "archs"]) {
     for (const run of planRuns(PLANS[plan], seeds).filter((r) => !r.arm || r.arm === "spec")) {

@@ -182,7 +182,8 @@ Deno.test("boundaryArmsSection() states the default config's 10-seed figures aga
   assertStringIncludes(
     md,
     "The default config (forget-gate bias 5, weights averaged over epochs 31–60, each training series' digits " +
-      "reordered every epoch; the fast path's `xnnpack` arithmetic, as every plan) over the 10 seeds",
+      "reordered every epoch, input scaling `centered-shift`; the fast path's `xnnpack` arithmetic, as every plan) " +
+      "over the 10 seeds",
   );
   assertStringIncludes(md, "validation accuracy 99.80 % ± 0.11 (bar ≥ 99.7 %: met)");
   assertStringIncludes(md, "class-0 recall 90.00 % ± 0.11 (bar ≥ 95 %: not met)");

@@ -102,6 +102,7 @@ Deno.test("studyConfig() starts every study variant from the spec plan's config 
   const config = studyConfig(42, 60);
   assertEquals(config, planRuns(PLANS.spec, [42])[0].config);
   assertEquals(configDifferences(config, resolveConfig({ seed: 42 })), [
+    "inputScaling",
     "forgetBias",
     "averageFrom",
     "permuteDigits",

@@ -11,7 +11,7 @@ import type { SeedSummary } from "../core/stats.ts";
 import type { StudyVariant } from "../study/study.ts";
 import { pct } from "../core/format.ts";
 import { DEFAULT_CONFIG } from "../core/spec.ts";
-import { DIAGNOSTIC_ARM_PREFIX, isDiagnosticArm } from "../core/plan.ts";
+import { DEFAULT_ARM, DIAGNOSTIC_ARM_PREFIX, isDiagnosticArm } from "../core/plan.ts";
 import { SUM_LINE_HALF_WIDTH } from "../core/cutoff.ts";
 import { lineChart, type LineSeries } from "./svg.ts";
 
@@ -307,7 +307,7 @@ function defaultBarsText(p: PlanSummaries): string[] {
     `The default config (forget-gate bias ${DEFAULT_CONFIG.forgetBias}, weights averaged over epochs ` +
     `${DEFAULT_CONFIG.averageFrom}–${DEFAULT_CONFIG.epochs}${
       DEFAULT_CONFIG.permuteDigits ? ", each training series' digits reordered every epoch" : ""
-    }; the fast path's \`xnnpack\` arithmetic, as every plan) over the ${d.seeds.length} seeds of ` +
+    }, input scaling \`${DEFAULT_CONFIG.inputScaling}\`; the fast path's \`xnnpack\` arithmetic, as every plan) over the ${d.seeds.length} seeds of ` +
     `\`deno task runs --plan default\`: validation accuracy ${meanSd(f.accuracy)} (bar ≥ ` +
     `${pct(BOUNDARY_BARS.accuracy, 1)}: ${tenSeedBar(f.accuracy, "accuracy")}), class-0 recall ${
       meanSd(f.specificity)
@@ -339,7 +339,7 @@ function sumLineText(variants: readonly VariantSummary[]): string[] {
     "value at 99.5. It centres " +
     "each model's own boundary on the rule's, whichever side the model erred to. The differences are within each " +
     "run, the same weights at two cut-offs: mean [95 % t-interval]. The row `default` is the default plan's 10 " +
-    "seeds, the same runs as the arm `permute-fb5-average-31`.",
+    `seeds, the same runs as the arm \`${DEFAULT_ARM.name}\`.`,
     "",
     "| arm | runs | at 99 | at 100 | sums 95..105 | accuracy | class-0 recall | Δ 95..105 (points) | Δ at 100 (points) | Δ accuracy (points) | training line's crossing − the boundary set's (sums) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
