@@ -20,11 +20,8 @@ const set = makeBoundarySet({ seed: dataSeed, seriesLength, threshold });
 const count = set.x.length / seriesLength;
 const row = (i: number) => Array.from(set.x.subarray(i * seriesLength, (i + 1) * seriesLength));
 const sums = Array.from({ length: count }, (_, i) => row(i).reduce((a, b) => a + b, 0));
-const orders = [["ascending", (a: number, b: number) => a - b], [
-  "descending",
-  (a: number, b: number) => b - a,
-]] as const;
-for (const [name, order] of orders) {
+const orders = { ascending: (a: number, b: number) => a - b, descending: (a: number, b: number) => b - a };
+for (const [name, order] of Object.entries(orders)) {
   const x = new Uint8Array(set.x.length);
   for (let i = 0; i < count; i++) x.set(row(i).sort(order), i * seriesLength);
   const p = await onnx.predict(x, seriesLength);

@@ -73,8 +73,8 @@ export interface OneHot {
 export type InputEncoding = Affine | OneHot;
 
 /**
- * `centered-shift`'s shift per digit value: twice what the default config's trained networks count each digit short
- * of its face value, relative to the line through digits 0 and 9 (`digitExtraSums` of their order mean's
+ * `centered-shift`'s shift per digit value: twice what the networks of plain `centered` input (the default before
+ * this one) count each digit short of its face value, relative to the line through digits 0 and 9 (`digitExtraSums` of their order mean's
  * `logitFit`: about −0.10, −0.15, −0.14, −0.10, −0.04, +0.01, +0.05, +0.05 sums for digits 1 to 8 on the shipped
  * model and on three seeds of `bench/torch_boundary.py`), so that digits 1 to 5 enter a little larger.
  */
